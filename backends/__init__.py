@@ -1,0 +1,1 @@
+"""Execution backends: Qiskit Aer, Cirq, IBM runtime (fake backends offline), numpy reference."""

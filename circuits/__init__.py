@@ -1,0 +1,1 @@
+"""Gate-level building blocks: oracles, block encodings, QSVT sequences, re-uploading layers."""

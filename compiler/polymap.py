@@ -1,0 +1,189 @@
+"""PolynomialMap: the IR of a polynomial discrete-time map u⁺ = Σ_ℓ G_ℓ u^{⊗ℓ}.
+
+G_0 is a vector (n,), G_ℓ for ℓ ≥ 1 a scipy CSR matrix of shape (n, n^ℓ) acting on the Kronecker
+power u^{⊗ℓ} in numpy's order (index (i1..iℓ) ↦ i1·n^{ℓ-1} + … + iℓ). For a network, u = θ − θ0
+is the displacement of the surviving weights from the expansion point θ0 (``offset``), so that
+the recovered parameters are θ = offset + u.
+
+The map is applied with :func:`apply_tensor_power`, which never forms u^{⊗ℓ}: it decodes each
+stored column index into its ℓ digits and multiplies the corresponding entries of u, O(nnz(G_ℓ)).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from compiler.errors import DataError, SpecError
+from compiler.spec import (
+    ModelSpec,
+    check_finite,
+    check_shape,
+    data_path,
+    get_int,
+    load_npz,
+)
+from compiler.stage_io import load_array, load_json, load_sparse, save_json, save_sparse
+
+MAX_DEGREE = 3
+
+
+@dataclass(frozen=True, eq=False)
+class PolynomialMap:
+    """u_{t+1} = G_0 + G_1 u + G_2 u^{⊗2} (+ G_3 u^{⊗3}); ``G[ℓ]`` has shape (n, n^ℓ)."""
+
+    G: tuple
+    u0: np.ndarray
+    offset: np.ndarray
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return int(self.u0.shape[0])
+
+    @property
+    def degree(self) -> int:
+        return len(self.G) - 1
+
+    def step(self, u: np.ndarray) -> np.ndarray:
+        """One application of the map."""
+        out = np.array(self.G[0], dtype=float, copy=True)
+        for ell in range(1, len(self.G)):
+            out += apply_tensor_power(self.G[ell], u, ell)
+        return out
+
+    def iterate(self, steps: int) -> np.ndarray:
+        """The true trajectory u_0..u_T as a (T+1, n) array."""
+        traj = np.empty((steps + 1, self.n))
+        traj[0] = self.u0
+        for t in range(steps):
+            traj[t + 1] = self.step(traj[t])
+        return traj
+
+    def save(self, out_dir: Path) -> None:
+        """Write ``G0.npy``, ``G1.npz``… (scipy sparse), ``u0.npy``, ``offset.npy``, ``meta.json``."""
+        out_dir = Path(out_dir)
+        np.save(out_dir / "G0.npy", np.asarray(self.G[0], dtype=float))
+        for ell in range(1, len(self.G)):
+            save_sparse(out_dir / f"G{ell}.npz", self.G[ell])
+        np.save(out_dir / "u0.npy", self.u0)
+        np.save(out_dir / "offset.npy", self.offset)
+        save_json(out_dir / "meta.json", self.describe())
+
+    def describe(self) -> dict:
+        """Metadata of the map: sizes, sparsity and provenance."""
+        return {
+            "stage": "polymap",
+            "n": self.n,
+            "degree": self.degree,
+            "nnz": {f"G{ell}": int(self.G[ell].nnz) for ell in range(1, len(self.G))},
+            **self.meta,
+        }
+
+    @classmethod
+    def load(cls, in_dir: Path) -> PolynomialMap:
+        in_dir = Path(in_dir)
+        meta = load_json(in_dir / "meta.json")
+        degree = int(meta["degree"])
+        G = [load_array(in_dir / "G0.npy")]
+        G += [load_sparse(in_dir / f"G{ell}.npz") for ell in range(1, degree + 1)]
+        provenance = {k: v for k, v in meta.items() if k not in ("stage", "n", "degree", "nnz")}
+        return cls(G=tuple(G), u0=load_array(in_dir / "u0.npy"),
+                   offset=load_array(in_dir / "offset.npy"), meta=provenance)
+
+
+def apply_tensor_power(G: sp.csr_matrix, u: np.ndarray, ell: int) -> np.ndarray:
+    """G @ u^{⊗ℓ} without forming u^{⊗ℓ}: decode column indices into their ℓ base-n digits."""
+    n = u.shape[0]
+    coo = G.tocoo()
+    weights = coo.data.astype(float, copy=True)
+    cols = coo.col.astype(np.int64)
+    for _ in range(ell):
+        weights *= u[cols % n]
+        cols //= n
+    return np.bincount(coo.row, weights=weights, minlength=G.shape[0])
+
+
+def make_polynomial_map(G: list, u0: np.ndarray, offset: np.ndarray | None = None,
+                        meta: dict | None = None) -> PolynomialMap:
+    """Normalize G_ℓ to CSR (sparse in, sparse out), drop trailing all-zero terms, check shapes."""
+    u0 = np.asarray(u0, dtype=float).reshape(-1)
+    n = u0.shape[0]
+    G0 = np.asarray(G[0], dtype=float).reshape(-1)
+    check_shape(G0, (n,), "G0")
+    mats = [G0]
+    for ell in range(1, len(G)):
+        mat = G[ell]
+        mat = sp.csr_matrix(mat if sp.issparse(mat) else np.asarray(mat, dtype=float), dtype=float)
+        check_shape(mat, (n, n**ell), f"G{ell}")
+        mat.eliminate_zeros()
+        mat.sort_indices()
+        mats.append(mat)
+    while len(mats) > 2 and mats[-1].nnz == 0:
+        mats.pop()
+    offset = np.zeros(n) if offset is None else np.asarray(offset, dtype=float).reshape(-1)
+    return PolynomialMap(G=tuple(mats), u0=u0, offset=offset, meta=dict(meta or {}))
+
+
+def polynomial_map_from_spec(spec: ModelSpec) -> PolynomialMap:
+    """Front end of ``kind = "polynomial-map"``.
+
+    ``data`` names an ``.npz`` with ``u0`` (n,), ``G0`` (n,), ``G1`` (n, n), ``G2`` (n, n²) and
+    optionally ``G3`` (n, n³) as dense arrays. Any G_ℓ may instead come from its own
+    ``scipy.sparse.save_npz`` file named in a ``[sparse]`` table (``G2 = "g2.npz"``).
+    """
+    get_int(spec, "order", minimum=1)
+    get_int(spec, "steps", minimum=1)
+    path = data_path(spec, "data")
+    arrays = load_npz(path, spec.where("data"))
+    sparse_files = spec.section("sparse", required=False)
+    unknown = set(sparse_files) - {f"G{ell}" for ell in range(MAX_DEGREE + 1)}
+    if unknown:
+        raise SpecError(f"{spec.path}: [sparse] has unknown keys {sorted(unknown)}; "
+                        "use G1, G2 or G3")
+    if "u0" not in arrays:
+        raise DataError(f"{spec.where('data')}: {path.name} has no array 'u0'; add the initial state")
+    u0 = arrays["u0"]
+    if u0.ndim != 1 or u0.size == 0:
+        raise DataError(f"{spec.where('data')}: u0 has shape {u0.shape}; expected a vector (n,)")
+    n = u0.shape[0]
+    check_finite(u0, f"{path.name}: u0")
+    G: list = []
+    for ell in range(MAX_DEGREE + 1):
+        key = f"G{ell}"
+        if key in sparse_files:
+            mat = _load_sparse_file(spec, key, sparse_files[key])
+        elif key in arrays:
+            mat = arrays[key]
+        elif ell <= 1:
+            raise DataError(f"{spec.where('data')}: {path.name} has no array '{key}'; it is required")
+        else:
+            continue
+        expected = (n,) if ell == 0 else (n, n**ell)
+        if ell > len(G):
+            raise DataError(f"{spec.where('data')}: {key} given but G{ell - 1} missing; "
+                            "give every lower-degree term (zeros allowed)")
+        if tuple(mat.shape) != expected:
+            raise DataError(f"{spec.where('data')}: {key} has shape {tuple(mat.shape)}; "
+                            f"expected {expected} for n = {n}")
+        check_finite(mat if sp.issparse(mat) else np.asarray(mat), f"{path.name}: {key}")
+        G.append(mat)
+    extra = set(arrays) - {"u0"} - {f"G{ell}" for ell in range(MAX_DEGREE + 1)}
+    if extra:
+        raise DataError(f"{spec.where('data')}: {path.name} has unknown arrays {sorted(extra)}; "
+                        "expected u0, G0..G3")
+    return make_polynomial_map(G, u0, meta={"name": spec.name, "source": "polynomial-map"})
+
+
+def _load_sparse_file(spec: ModelSpec, key: str, name: object) -> sp.csr_matrix:
+    if not isinstance(name, str):
+        raise SpecError(f"{spec.where('sparse.' + key)} must be a file name, got {name!r}")
+    path = data_path(spec, f"sparse.{key}")
+    try:
+        return sp.csr_matrix(sp.load_npz(path))
+    except Exception as exc:
+        raise DataError(f"{spec.where('sparse.' + key)}: cannot read {path} as a scipy sparse "
+                        f"matrix ({exc}); write it with scipy.sparse.save_npz") from None

@@ -1,0 +1,1 @@
+"""Logical and physical resource estimation and scaling fits."""

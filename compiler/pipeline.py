@@ -1,0 +1,123 @@
+"""The lowering pipeline of the Carleman family: ModelSpec → PolynomialMap → CarlemanSystem.
+
+Each arrow is a function of its input alone. Before anything large is built, the structural
+statistics of :mod:`compiler.structure` predict the history matrix's size; a request beyond
+:data:`MAX_EXPLICIT_ROWS` rows or :data:`MAX_EXPLICIT_NNZ` nonzeros is refused and pointed to
+``qmlc estimate``, which works from the same statistics without materializing anything.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.sparse.linalg as spla
+
+from compiler.carleman import CarlemanSystem, build_carleman_system
+from compiler.dissipation import analyze_dissipation, condition_number, kappa_growth
+from compiler.errors import NonDissipativeError, SpecError, TooLargeError
+from compiler.polymap import PolynomialMap, polynomial_map_from_spec
+from compiler.spec import ModelSpec, get_int
+from compiler.structure import HistoryStructure, history_structure, polymap_g_stats
+
+# ~1e6-row history systems with tens of millions of nonzeros fit comfortably in 24 GiB
+MAX_EXPLICIT_ROWS = 4_000_000
+MAX_EXPLICIT_NNZ = 60_000_000
+
+
+def lower_to_polymap(spec: ModelSpec) -> PolynomialMap:
+    """Front end: a polynomial map from either a ``polynomial-map`` or a ``sparse-network`` spec."""
+    if spec.kind == "polynomial-map":
+        return polynomial_map_from_spec(spec)
+    if spec.kind == "sparse-network":
+        from compiler.network import polynomial_map_from_network
+        return polynomial_map_from_network(spec)
+    raise SpecError(f"{spec.path}: kind {spec.kind!r} has no Carleman pipeline; "
+                    "use kind 'polynomial-map' or 'sparse-network'")
+
+
+def order_and_steps(spec: ModelSpec) -> tuple[int, int]:
+    return get_int(spec, "order", minimum=1), get_int(spec, "steps", minimum=1)
+
+
+def predicted_structure(polymap: PolynomialMap, order: int, steps: int) -> HistoryStructure:
+    return history_structure(polymap_g_stats(polymap.G), polymap.n, order, steps)
+
+
+def check_explicit_size(structure: HistoryStructure, where: str) -> None:
+    """Refuse explicit construction beyond this machine's budget, pointing to estimation."""
+    if structure.dim > MAX_EXPLICIT_ROWS or structure.history_nnz_bound > MAX_EXPLICIT_NNZ:
+        raise TooLargeError(
+            f"{where}: the history system would have {structure.dim:.3g} rows and up to "
+            f"{structure.history_nnz_bound:.3g} nonzeros (n = {structure.n}, order = "
+            f"{structure.order}, steps = {structure.steps}); explicit construction is limited to "
+            f"{MAX_EXPLICIT_ROWS:.0e} rows and {MAX_EXPLICIT_NNZ:.0e} nonzeros — lower order/steps, "
+            "or use 'qmlc estimate' for a resource estimate from structural statistics")
+
+
+def lower_to_carleman(spec: ModelSpec, allow_nondissipative: bool = False,
+                      order: int | None = None, steps: int | None = None) -> CarlemanSystem:
+    """Spec → CarlemanSystem, with the dissipation gate and the explicit-size gate."""
+    spec_order, spec_steps = order_and_steps(spec)
+    order = spec_order if order is None else order
+    steps = spec_steps if steps is None else steps
+    polymap = lower_to_polymap(spec)
+    return carleman_from_polymap(polymap, order, steps, allow_nondissipative, where=str(spec.path))
+
+
+def carleman_from_polymap(polymap: PolynomialMap, order: int, steps: int,
+                          allow_nondissipative: bool = False, where: str = "model") -> CarlemanSystem:
+    structure = predicted_structure(polymap, order, steps)
+    check_explicit_size(structure, where)
+    dissipation = analyze_dissipation(polymap.G[1], steps)
+    if dissipation.classification == "non-dissipative" and not allow_nondissipative:
+        raise NonDissipativeError(
+            f"{where}: the dynamics are non-dissipative (spectral radius of G1 = "
+            f"{dissipation.spectral_radius:.4g}, {dissipation.non_contracting_modes} non-contracting "
+            f"of {dissipation.n_modes} modes, amplification {dissipation.amplification_over_horizon:.3g}"
+            f" over {steps} steps): κ of the history system grows exponentially in T and no QLSA "
+            "helps; lower the learning rate or pass --allow-nondissipative to build it anyway")
+    system = build_carleman_system(polymap, order, steps)
+    meta = carleman_meta(system, structure, dissipation.as_dict())
+    return CarlemanSystem(polymap=polymap, order=order, steps=steps, M=system.M, c=system.c,
+                          A=system.A, b=system.b, meta=meta)
+
+
+def carleman_meta(system: CarlemanSystem, structure: HistoryStructure, dissipation: dict) -> dict:
+    """Measured statistics of the built system, with κ labelled exact / estimated / bound."""
+    A, M = system.A, system.M
+    absA = abs(A)
+    norm_one = float(absA.sum(axis=0).max())
+    norm_inf = float(absA.sum(axis=1).max())
+    kappa, kind = condition_number(A)
+    if not math.isfinite(kappa):
+        kappa, kind = structure.kappa_bound, "bound"
+    growth = kappa_growth(M, system.steps)
+    return {
+        "stage": "carleman",
+        "n": system.n,
+        "order": system.order,
+        "steps": system.steps,
+        "delta": system.delta,
+        "dim": system.dim,
+        "nnz": int(A.nnz),
+        "max_row_nnz": int(np.diff(A.indptr).max()),
+        "max_col_nnz": int(np.bincount(A.indices, minlength=A.shape[1]).max()),
+        "max_abs_entry": float(absA.max()),
+        "lift_nnz": int(M.nnz),
+        "norms": {
+            "one": norm_one,
+            "inf": norm_inf,
+            "two_upper_bound": math.sqrt(norm_one * norm_inf),
+            "frobenius": float(spla.norm(A)),
+            "lift_two_upper_bound": structure.lift_norm_two_bound,
+        },
+        "rhs_norm": float(np.linalg.norm(system.b)),
+        "kappa": kappa,
+        "kappa_kind": kind,
+        "kappa_bound": structure.kappa_bound,
+        "kappa_growth": growth,
+        "dissipation": dissipation,
+        "structure_bounds": structure.as_dict(),
+        "source": system.polymap.meta,
+    }

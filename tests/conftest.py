@@ -1,0 +1,41 @@
+"""Shared fixtures: tiny polynomial-map specs written to a temporary directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def random_dissipative_map(n: int, degree: int, seed: int, radius: float = 0.6,
+                           g2_scale: float = 0.15, g3_scale: float = 0.05) -> dict:
+    """Dense G_0..G_degree of a random map whose linear part has spectral radius ``radius``."""
+    rng = np.random.default_rng(seed)
+    q, _ = np.linalg.qr(rng.normal(size=(n, n)))
+    G1 = q @ np.diag(rng.uniform(-radius, radius, size=n)) @ q.T
+    arrays = {"G0": 0.05 * rng.normal(size=n), "G1": G1, "u0": 0.3 * rng.normal(size=n)}
+    if degree >= 2:
+        arrays["G2"] = g2_scale * rng.normal(size=(n, n**2))
+    if degree >= 3:
+        arrays["G3"] = g3_scale * rng.normal(size=(n, n**3))
+    return arrays
+
+
+def write_polymap_spec(directory: Path, arrays: dict, order: int = 2, steps: int = 4,
+                       extra: str = "", name: str = "test-map") -> Path:
+    """A polynomial-map spec + data file in ``directory``; returns the spec path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    np.savez(directory / "map.npz", **arrays)
+    spec = directory / "map.toml"
+    spec.write_text(f'kind = "polynomial-map"\nname = "{name}"\ndata = "map.npz"\n'
+                    f"order = {order}\nsteps = {steps}\n{extra}")
+    return spec
+
+
+@pytest.fixture
+def quadratic_spec(tmp_path: Path) -> Path:
+    return write_polymap_spec(tmp_path / "quad", random_dissipative_map(3, 2, seed=1))

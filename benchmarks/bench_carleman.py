@@ -13,6 +13,7 @@ import argparse
 import statistics
 import time
 import tracemalloc
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
@@ -61,21 +62,22 @@ def main() -> None:
         pm = random_map(n, 4, 3, seed=n)
         y_in = carleman_vector(pm.u0, order)
         ref_repeats = args.repeats if n <= 100 else 1
-        t_lift, _, (M, c) = measure(lambda: carleman_lift(pm.G, order), args.repeats)
-        t_lift_ref, _, (M_ref, _) = measure(lambda: carleman_lift_reference(pm.G, order),
+        t_lift, _, (M, c) = measure(partial(carleman_lift, pm.G, order), args.repeats)
+        t_lift_ref, _, (M_ref, _) = measure(partial(carleman_lift_reference, pm.G, order),
                                             ref_repeats)
         assert abs(M - M_ref).max() < 1e-12
-        t_hist, _, (A, _) = measure(lambda: history_system(M, c, y_in, args.steps), args.repeats)
+        t_hist, _, (A, _) = measure(partial(history_system, M, c, y_in, args.steps),
+                                       args.repeats)
         t_hist_ref, _, (A_ref, _) = measure(
-            lambda: history_system_reference(M, c, y_in, args.steps), ref_repeats)
+            partial(history_system_reference, M, c, y_in, args.steps), ref_repeats)
         assert (A != A_ref).nnz == 0
         del A_ref
 
-        def ours(pm=pm, order=order):
+        def ours(pm=pm, order=order, y_in=y_in):
             M, c = carleman_lift(pm.G, order)
             return history_system(M, c, y_in, args.steps)
 
-        def reference(pm=pm, order=order):
+        def reference(pm=pm, order=order, y_in=y_in):
             M, c = carleman_lift_reference(pm.G, order)
             return history_system_reference(M, c, y_in, args.steps)
 

@@ -73,7 +73,7 @@ def carleman_from_polymap(polymap: PolynomialMap, order: int, steps: int,
     if dissipation.classification == "non-dissipative" and not allow_nondissipative:
         raise NonDissipativeError(
             f"{where}: the dynamics are non-dissipative (spectral radius of G1 = "
-            f"{dissipation.spectral_radius:.4g}, {dissipation.non_contracting_modes} non-contracting "
+            f"{dissipation.spectral_radius:.4g}, {dissipation.expanding_modes} expanding "
             f"of {dissipation.n_modes} modes, amplification {dissipation.amplification_over_horizon:.3g}"
             f" over {steps} steps): κ of the history system grows exponentially in T and no QLSA "
             "helps; lower the learning rate or pass --allow-nondissipative to build it anyway")

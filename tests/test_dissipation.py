@@ -24,7 +24,17 @@ def test_almost_dissipative_one_slow_expanding_mode():
     eigs = np.concatenate([[1.02], np.linspace(0.1, 0.8, 19)])
     report = analyze_dissipation(rotate(eigs, 1), steps=20)
     assert report.classification == "almost-dissipative"
-    assert report.non_contracting_modes == 1
+    assert report.non_contracting_modes == 1 and report.expanding_modes == 1
+
+
+def test_neutral_modes_do_not_count_as_expanding():
+    """Weights feeding a pruned-away unit have G1 eigenvalue exactly 1: neutral, not expanding."""
+    eigs = np.concatenate([np.ones(5), [1.01], np.linspace(0.1, 0.8, 14)])
+    report = analyze_dissipation(sp.csr_matrix(np.diag(eigs)), steps=10)
+    assert report.non_contracting_modes == 6 and report.expanding_modes == 1
+    assert report.classification == "almost-dissipative"
+    many = np.concatenate([np.full(6, 1.01), np.linspace(0.1, 0.8, 14)])
+    assert analyze_dissipation(sp.csr_matrix(np.diag(many)), 10).classification == "non-dissipative"
 
 
 def test_non_dissipative_strongly_expanding():

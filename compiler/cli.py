@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     lower = verbs.add_parser("lower", help="run the pipeline up to a stage and write it")
     lower.add_argument("spec")
-    lower.add_argument("--stage", required=True, choices=["polymap", "carleman"])
+    lower.add_argument("--stage", required=True, choices=["polymap", "carleman", "qiren"])
+    lower.add_argument("--weights", default=None, help="QIREN weights (.npz) for --stage qiren")
     lower.add_argument("-o", "--output", required=True, help="output directory")
     lower.add_argument("--json", action="store_true", help="print the stage metadata as JSON")
     lower.add_argument("--allow-nondissipative", action="store_true",
@@ -110,8 +111,16 @@ def _dispatch(args: argparse.Namespace) -> dict:
         from compiler.demo import run_demo
         return run_demo(quiet=args.json)
     if verb in ("lower", "verify"):
+        spec = _spec(args)
+        if verb == "lower" and (spec.kind == "qiren") != (args.stage == "qiren"):
+            raise QmlcError(f"{spec.path}: stage '{args.stage}' does not apply to a spec of kind "
+                            f"{spec.kind!r}; use " + ("--stage qiren" if spec.kind == "qiren"
+                                                      else "--stage polymap or carleman"))
+        if spec.kind == "qiren":
+            from compiler import cli_qiren
+            return cli_qiren.lower(args, spec)
         from compiler import cli_carleman
-        return getattr(cli_carleman, verb)(args, _spec(args))
+        return getattr(cli_carleman, verb)(args, spec)
     if verb == "estimate":
         spec = _spec(args) if args.spec else None
         if spec is not None and spec.kind == "qiren":

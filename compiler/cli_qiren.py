@@ -88,6 +88,14 @@ def _weights_source(args: argparse.Namespace, spec: ModelSpec) -> str:
     return f"seeded initialization (seed {spec_seed(spec)}), untrained"
 
 
+def lower(args: argparse.Namespace, spec: ModelSpec) -> dict:
+    """``qmlc lower SPEC --stage qiren``: write the QirenProgram (affine maps + circuits)."""
+    _, _, program = _program(args, spec)
+    program.save(args.output)
+    return {**program.manifest(), "output": str(args.output),
+            "_text": f"wrote stage 'qiren' of {spec.name} to {args.output}"}
+
+
 def run(args: argparse.Namespace, spec: ModelSpec) -> dict:
     """Execute the lowered circuits on Aer / Cirq / numpy for every input row."""
     from backends.qiren_run import BACKENDS, run_program

@@ -155,3 +155,25 @@ def test_train_writes_loadable_weights_then_run_uses_them(spec, tmp_path):
     rc, run = _call(["run", spec, "--weights", out, "--backend", "aer", "--json"])
     assert rc == 0
     np.testing.assert_allclose(run["mse"], result["mse_running_stats"], rtol=1e-9)
+
+
+def test_lower_qiren_stage_round_trips(tmp_path, capsys):
+    """`qmlc lower --stage qiren` writes the program; loading it gives the same outputs."""
+    from compiler.cli import main as cli_main
+    from compiler.qiren import qiren_from_spec, weights_from_spec
+    from compiler.qiren_program import QirenProgram, lower_qiren
+    from compiler.spec import load_spec
+    from tests.conftest import EXAMPLES
+
+    spec_path = EXAMPLES / "qiren_coffee.toml"
+    out = tmp_path / "prog"
+    assert cli_main(["lower", str(spec_path), "--stage", "qiren", "-o", str(out)]) == 0
+    capsys.readouterr()
+    spec = load_spec(spec_path)
+    model = qiren_from_spec(spec)
+    direct = lower_qiren(model, weights_from_spec(spec, model, None))
+    X = np.random.default_rng(0).uniform(-1, 1, size=(5, model.in_dim))
+    np.testing.assert_array_equal(QirenProgram.load(out).evaluate(X), direct.evaluate(X))
+    assert cli_main(["lower", str(spec_path), "--stage", "carleman", "-o",
+                     str(tmp_path / "x")]) == 2
+    assert "does not apply" in capsys.readouterr().err

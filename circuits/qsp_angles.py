@@ -25,8 +25,8 @@ that sign into the target, so Re⟨0|U_R(ψ)|0⟩ = P; the circuit takes the rea
 extra qubit (½(U_Φ + U_{−Φ}), GSLW 2019 Cor. 18).
 
 Angles are data: :func:`inverse_angles` memoizes them and keeps a JSON cache on disk
-(``$QMLC_CACHE`` or ``~/.cache/qmlc``); the achieved polynomial is checked on a grid each time
-they are computed (:func:`qsvt_response`).
+(``compiler.cache.cache_dir``: ``$QMLC_CACHE_DIR`` or ``~/.cache/qmlc``); the achieved
+polynomial is checked on a grid each time they are computed (:func:`qsvt_response`).
 """
 
 from __future__ import annotations
@@ -175,7 +175,9 @@ def qsvt_response(psi: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def _cache_dir() -> Path:
-    return Path(os.environ.get("QMLC_CACHE", Path.home() / ".cache" / "qmlc")) / "qsp"
+    from compiler.cache import cache_dir
+
+    return cache_dir("qsp")
 
 
 @functools.lru_cache(maxsize=32)

@@ -100,12 +100,9 @@ def fit_exponents(result: SweepResult, t_power: int | None = None,
 
 
 def _cache_path():
-    import os
-    from pathlib import Path
+    from compiler.cache import cache_dir
 
-    root = os.environ.get("QMLC_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "qmlc")
-    return Path(root) / "limits.json"
+    return cache_dir() / "limits.json"
 
 
 def _limit(expr: sympy.Expr, var: sympy.Symbol):

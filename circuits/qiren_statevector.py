@@ -51,42 +51,9 @@ from functools import lru_cache
 
 import numpy as np
 
-ENTANGLERS = ("cz", "cnot")
-ENCODINGS = ("rz", "rx", "ry")
+from circuits.reupload import ReuploadShape
+
 MAX_QUBITS = 14  # the fused matrices are 2^q x 2^q; past this size they stop being cheap
-
-
-@dataclass(frozen=True)
-class ReuploadingCircuit:
-    """Shape of one re-uploading circuit: ``num_qubits`` q, ``reuploads`` L, ``blocks`` K."""
-
-    num_qubits: int
-    reuploads: int
-    blocks: int
-    entangler: str = "cz"
-    encoding: str = "rz"
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.num_qubits <= MAX_QUBITS:
-            raise ValueError(f"num_qubits must be in 1..{MAX_QUBITS}, got {self.num_qubits}")
-        if self.reuploads < 1 or self.blocks < 1:
-            raise ValueError("reuploads and blocks must be >= 1")
-        if self.entangler not in ENTANGLERS:
-            raise ValueError(f"entangler must be one of {ENTANGLERS}, got {self.entangler!r}")
-        if self.encoding not in ENCODINGS:
-            raise ValueError(f"encoding must be one of {ENCODINGS}, got {self.encoding!r}")
-
-    @property
-    def dim(self) -> int:
-        return 1 << self.num_qubits
-
-    @property
-    def weights_shape(self) -> tuple[int, int, int, int]:
-        return (self.reuploads, self.blocks, self.num_qubits, 3)
-
-    @property
-    def final_shape(self) -> tuple[int, int, int]:
-        return (self.blocks, self.num_qubits, 3)
 
 
 # ----------------------------------------------------------------------------- gate matrices
@@ -116,14 +83,6 @@ def rot_derivatives(phi: float, theta: float, omega: float) -> np.ndarray:
     return np.stack([u @ (-0.5j * _Z), a @ (-0.5j * _Y) @ b @ c, (-0.5j * _Z) @ u])
 
 
-def entangler_ranges(num_qubits: int, blocks: int) -> tuple[int, ...]:
-    """``r_k = (k mod (q-1)) + 1``: StronglyEntanglingLayers' default ranges (none for q = 1)."""
-    if num_qubits == 1:
-        return ()
-    return tuple((k % (num_qubits - 1)) + 1 for k in range(blocks))
-
-
-@lru_cache(maxsize=64)
 def z_signs(num_qubits: int) -> np.ndarray:
     """``(2^q, q)`` array of eigenvalues of ``Z_j`` on basis state ``i`` (qubit 0 = MSB)."""
     idx = np.arange(1 << num_qubits)[:, None]
@@ -214,11 +173,11 @@ def _environments(g: np.ndarray, us: list[np.ndarray]) -> list[np.ndarray]:
     return _environments(g_a, us[:half]) + _environments(g_b, us[half:])
 
 
-def _entangle(m: np.ndarray, circuit: ReuploadingCircuit, rng: int, transpose: bool):
+def _entangle(m: np.ndarray, circuit: ReuploadShape, rng: int, transpose: bool):
     """``E @ m`` (or ``E^T @ m``) for the entangler ring with range ``rng``."""
     if circuit.entangler == "cz":
-        return m * cz_ring_diagonal(circuit.num_qubits, rng)[:, None]  # symmetric
-    f = cnot_ring_permutation(circuit.num_qubits, rng)  # E e_i = e_f(i)
+        return m * cz_ring_diagonal(circuit.width, rng)[:, None]  # symmetric
+    f = cnot_ring_permutation(circuit.width, rng)  # E e_i = e_f(i)
     if transpose:
         return m[f]
     out = np.empty_like(m)
@@ -226,24 +185,24 @@ def _entangle(m: np.ndarray, circuit: ReuploadingCircuit, rng: int, transpose: b
     return out
 
 
-def _block_prefixes(circuit: ReuploadingCircuit, w: np.ndarray) -> list[np.ndarray]:
+def _block_prefixes(circuit: ReuploadShape, w: np.ndarray) -> list[np.ndarray]:
     """``[P_1, P_2 P_1, ..., P_K ... P_1]`` for weights ``w`` (K, q, 3)."""
-    ranges = entangler_ranges(circuit.num_qubits, circuit.blocks)
+    ranges = circuit.ranges
     prefixes: list[np.ndarray] = []
     for k in range(circuit.blocks):
-        us = [rot(*w[k, j]) for j in range(circuit.num_qubits)]
+        us = [rot(*w[k, j]) for j in range(circuit.width)]
         m = _kron_all(us) if k == 0 else _apply_product(us, prefixes[-1])
-        prefixes.append(_entangle(m, circuit, ranges[k], transpose=False) if ranges else m)
+        prefixes.append(_entangle(m, circuit, ranges[k], transpose=False) if circuit.width > 1 else m)
     return prefixes
 
 
-def block_unitary(circuit: ReuploadingCircuit, w: np.ndarray) -> np.ndarray:
+def block_unitary(circuit: ReuploadShape, w: np.ndarray) -> np.ndarray:
     """The ``2^q x 2^q`` unitary of K parameter blocks with weights ``w`` (K, q, 3)."""
     return _block_prefixes(circuit, w)[-1]
 
 
 def block_unitary_vjp(
-    circuit: ReuploadingCircuit, w: np.ndarray, prefixes: list[np.ndarray], g: np.ndarray
+    circuit: ReuploadShape, w: np.ndarray, prefixes: list[np.ndarray], g: np.ndarray
 ) -> np.ndarray:
     """``dL/dw`` (K, q, 3) given ``g`` with ``dL = 2 Re sum_ab g_ab dV_ab``, V the block unitary.
 
@@ -251,17 +210,17 @@ def block_unitary_vjp(
     ``P_k`` as ``h B_{k-1}^T`` and that of ``B_{k-1}`` as ``P_k^T h``; each Rot's gradient is
     ``2 Re sum_ab dU/dp[a, b] M[a, b]`` with ``M`` its environment in ``E_k^T (co-tangent of P_k)``.
     """
-    ranges = entangler_ranges(circuit.num_qubits, circuit.blocks)
+    ranges = circuit.ranges
     grad = np.zeros(w.shape, dtype=float)
-    layers = [[rot(*w[k, j]) for j in range(circuit.num_qubits)] for k in range(circuit.blocks)]
+    layers = [[rot(*w[k, j]) for j in range(circuit.width)] for k in range(circuit.blocks)]
     h = g
     for k in reversed(range(circuit.blocks)):
-        h_e = _entangle(h, circuit, ranges[k], transpose=True) if ranges else h
+        h_e = _entangle(h, circuit, ranges[k], transpose=True) if circuit.width > 1 else h
         if k == 0:
             g_r = h_e
         elif k == 1:  # h_e P_1^T = (E_1 R_1 h_e^T)^T: structured, no dense product
             g_r = _apply_product(layers[0], np.ascontiguousarray(h_e.T))
-            g_r = (_entangle(g_r, circuit, ranges[0], transpose=False) if ranges else g_r).T
+            g_r = (_entangle(g_r, circuit, ranges[0], transpose=False) if circuit.width > 1 else g_r).T
         else:
             g_r = h_e @ prefixes[k - 1].T
         for j, env in enumerate(_environments(g_r, layers[k])):
@@ -278,7 +237,7 @@ def block_unitary_vjp(
 class CircuitTape:
     """What the backward sweep needs: fused transfer matrices and boundary states."""
 
-    circuit: ReuploadingCircuit
+    circuit: ReuploadShape
     weights: np.ndarray  # (L, K, q, 3)
     final: np.ndarray  # (K, q, 3)
     prefixes: tuple[list[np.ndarray], ...]  # per run: P_1, P_2 P_1, ... (last = V_r)
@@ -289,12 +248,14 @@ class CircuitTape:
     expectations: np.ndarray  # (B, q)
 
 
-def _check_inputs(circuit: ReuploadingCircuit, angles, weights, final):
+def _check_inputs(circuit: ReuploadShape, angles, weights, final):
+    if circuit.width > MAX_QUBITS:
+        raise ValueError(f"width must be <= {MAX_QUBITS} for the fused simulator, got {circuit.width}")
     angles = np.asarray(angles, dtype=float)
     weights = np.asarray(weights, dtype=float)
     final = np.asarray(final, dtype=float)
-    if angles.ndim != 2 or angles.shape[1] != circuit.num_qubits:
-        raise ValueError(f"angles must have shape (B, {circuit.num_qubits}), got {angles.shape}")
+    if angles.ndim != 2 or angles.shape[1] != circuit.width:
+        raise ValueError(f"angles must have shape (B, {circuit.width}), got {angles.shape}")
     if weights.shape != circuit.weights_shape:
         raise ValueError(f"weights must have shape {circuit.weights_shape}, got {weights.shape}")
     if final.shape != circuit.final_shape:
@@ -320,10 +281,10 @@ def _encoding_phase(angles: np.ndarray) -> np.ndarray:
     return (p_a[:, :, None] * p_b[:, None, :]).reshape(angles.shape[0], -1)
 
 
-def forward(circuit: ReuploadingCircuit, angles, weights, final) -> CircuitTape:
+def forward(circuit: ReuploadShape, angles, weights, final) -> CircuitTape:
     """Run the circuit on every row of ``angles`` (B, q); the tape holds ``<Z_j>`` (B, q)."""
     angles, weights, final = _check_inputs(circuit, angles, weights, final)
-    q, n_up = circuit.num_qubits, circuit.reuploads
+    q, n_up = circuit.width, circuit.reuploads
     prefixes = tuple(_block_prefixes(circuit, w) for w in list(weights) + [final])
     blocks = tuple(p[-1] for p in prefixes)
     basis = _encoding_basis(q, circuit.encoding)
@@ -351,7 +312,7 @@ def backward(tape: CircuitTape, grad_expectations) -> tuple[np.ndarray, np.ndarr
     ``grad_expectations`` (B, q) is ``dL/d<Z_j>`` for each sample.
     """
     circuit = tape.circuit
-    q, n_up = circuit.num_qubits, circuit.reuploads
+    q, n_up = circuit.width, circuit.reuploads
     zs = z_signs(q)
     g = np.asarray(grad_expectations, dtype=float)
     if g.shape != tape.expectations.shape:
@@ -385,6 +346,6 @@ def backward(tape: CircuitTape, grad_expectations) -> tuple[np.ndarray, np.ndarr
     return grad_angles, np.stack(grads[:-1]), grads[-1]
 
 
-def expectations(circuit: ReuploadingCircuit, angles, weights, final) -> np.ndarray:
+def expectations(circuit: ReuploadShape, angles, weights, final) -> np.ndarray:
     """``<Z_j>`` (B, q) for every row of ``angles``."""
     return forward(circuit, angles, weights, final).expectations

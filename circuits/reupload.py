@@ -25,16 +25,43 @@ from dataclasses import dataclass
 
 import numpy as np
 
+ENTANGLERS = ("cz", "cnot")
+ENCODINGS = ("rz", "rx", "ry")
+
 
 @dataclass(frozen=True)
 class ReuploadShape:
-    """Width q, re-uploads L, blocks K, entangler and encoding of one re-uploading circuit."""
+    """Width q, re-uploads L, blocks K, entangler and encoding of one re-uploading circuit.
+
+    Shared by the lowering (Qiskit/Cirq/Qualtran circuits) and the training engine
+    (:mod:`circuits.qiren_statevector`), so both read one definition of the circuit's shape.
+    """
 
     width: int
     reuploads: int
     blocks: int
     entangler: str = "cz"
     encoding: str = "rz"
+
+    def __post_init__(self) -> None:
+        if self.width < 1 or self.reuploads < 1 or self.blocks < 1:
+            raise ValueError(f"width, reuploads and blocks must be >= 1, got {self}")
+        if self.entangler not in ENTANGLERS:
+            raise ValueError(f"entangler must be one of {ENTANGLERS}, got {self.entangler!r}")
+        if self.encoding not in ENCODINGS:
+            raise ValueError(f"encoding must be one of {ENCODINGS}, got {self.encoding!r}")
+
+    @property
+    def dim(self) -> int:
+        return 1 << self.width
+
+    @property
+    def weights_shape(self) -> tuple[int, int, int, int]:
+        return (self.reuploads, self.blocks, self.width, 3)
+
+    @property
+    def final_shape(self) -> tuple[int, int, int]:
+        return (self.blocks, self.width, 3)
 
     @property
     def ranges(self) -> tuple[int, ...]:

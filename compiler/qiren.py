@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from circuits.reupload import ENCODINGS, ENTANGLERS
 from compiler.errors import DataError, SpecError
 from compiler.spec import (
     ModelSpec,
@@ -39,8 +40,6 @@ from compiler.spec import (
     load_npz,
 )
 
-ENTANGLERS = ("cz", "cnot")
-ENCODINGS = ("rz", "rx", "ry")
 IMAGES = ("coffee", "camera")
 BN_EPS = 1e-5  # torch.nn.BatchNorm1d default
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from circuits import qiren_statevector as sv
+from circuits.reupload import ReuploadShape
 from compiler.errors import DataError, TooLargeError, UsageError
 from compiler.qiren import BN_EPS, QirenModel, init_weights, validate_weights
 
@@ -40,8 +41,8 @@ def psnr(mse: float) -> float:
     return float(10.0 * np.log10(4.0 / mse)) if mse > 0 else float("inf")
 
 
-def circuit_of(model: QirenModel) -> sv.ReuploadingCircuit:
-    return sv.ReuploadingCircuit(
+def circuit_of(model: QirenModel) -> ReuploadShape:
+    return ReuploadShape(
         model.width, model.reuploads, model.blocks, model.entangler, model.encoding
     )
 

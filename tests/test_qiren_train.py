@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from circuits import qiren_statevector as sv
+from circuits.reupload import ReuploadShape
 from compiler.errors import DataError
 from compiler.qiren import QirenModel, init_weights, reference_forward
 from compiler.qiren_train import loss_and_grad, psnr, train_qiren, trainable_keys
@@ -94,7 +95,7 @@ def _random_instance(rng, q, L=2, K=3, batch=4):
 def test_simulator_matches_dense_kron_reference(q, entangler, encoding):
     rng = np.random.default_rng(100 * q + len(entangler) + len(encoding))
     angles, weights, final = _random_instance(rng, q)
-    circuit = sv.ReuploadingCircuit(q, 2, 3, entangler, encoding)
+    circuit = ReuploadShape(q, 2, 3, entangler, encoding)
     got = sv.expectations(circuit, angles, weights, final)
     want = _dense_expectations(q, entangler, encoding, angles, weights, final)
     np.testing.assert_allclose(got, want, atol=1e-12)
@@ -106,7 +107,7 @@ def test_simulator_matches_qiren_reference_forward():
     rng = np.random.default_rng(7)
     for entangler, encoding in [("cz", "rz"), ("cnot", "ry")]:
         angles, weights, final = _random_instance(rng, 5, L=3, K=2, batch=6)
-        got = sv.expectations(sv.ReuploadingCircuit(5, 3, 2, entangler, encoding), angles,
+        got = sv.expectations(ReuploadShape(5, 3, 2, entangler, encoding), angles,
                               weights, final)
         want = circuit_expectations_reference(angles, weights, final, entangler, encoding)
         np.testing.assert_allclose(got, want, atol=1e-12)
@@ -128,7 +129,7 @@ def _central_difference(fn, x, eps=1e-6):
 def test_adjoint_gradients_match_finite_differences(q, entangler, encoding):
     rng = np.random.default_rng(q)
     angles, weights, final = _random_instance(rng, q, L=2, K=2, batch=3)
-    circuit = sv.ReuploadingCircuit(q, 2, 2, entangler, encoding)
+    circuit = ReuploadShape(q, 2, 2, entangler, encoding)
     upstream = rng.normal(size=(3, q))
 
     def loss(a, w, f):
@@ -189,7 +190,7 @@ def test_pennylane_default_qubit_agrees_on_values_and_model_gradient():
         return [qml.expval(qml.PauliZ(j)) for j in range(q)]
 
     angles = rng.normal(size=(5, q))
-    circuit = sv.ReuploadingCircuit(q, model.reuploads, model.blocks, "cz", "rz")
+    circuit = ReuploadShape(q, model.reuploads, model.blocks, "cz", "rz")
     w1, w2 = weights["layer0.circuit.weights"], weights["layer0.circuit.final"]
     np.testing.assert_allclose(sv.expectations(circuit, angles, w1, w2),
                                np.stack(circ(angles, w1, w2), axis=-1), atol=1e-12)
@@ -203,7 +204,7 @@ def test_pennylane_default_qubit_agrees_on_values_and_model_gradient():
         qml.StronglyEntanglingLayers(b, wires=range(q), imprimitive=qml.CNOT)
         return [qml.expval(qml.PauliZ(j)) for j in range(q)]
 
-    got = sv.expectations(sv.ReuploadingCircuit(q, 2, 2, "cnot", "rx"), angles, w1, w2)
+    got = sv.expectations(ReuploadShape(q, 2, 2, "cnot", "rx"), angles, w1, w2)
     np.testing.assert_allclose(got, np.stack(circ_cnot(angles, w1, w2), axis=-1), atol=1e-12)
 
     keys = trainable_keys(model)

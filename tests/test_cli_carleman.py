@@ -159,3 +159,37 @@ def test_non_dissipative_refused_unless_allowed(tmp_path, capsys):
     out = tmp_path / "forced"
     code, _, _ = run_cli(lower_args(spec) + ["-o", str(out), "--allow-nondissipative"], capsys)
     assert code == 0 and (out / "history.npz").is_file()
+
+
+@pytest.mark.parametrize("old,new,needle", [
+    ('activation = "tanh"', 'activation = "gelu"', "'network.activation'"),
+    ('loss = "mse"', 'loss = "hinge"', "'training.loss'"),
+    ("taylor_order = 3", "taylor_order = 4", "'training.taylor_order'"),
+    ("learning_rate = 0.88", "learning_rate = -1.0", "'training.learning_rate'"),
+    ("layers = [2, 1, 1]", "layers = [3, 1, 1]", "W1"),
+])
+def test_bad_network_specs_through_the_cli(tmp_path, capsys, old, new, needle):
+    import shutil
+
+    from tests.conftest import EXAMPLES
+
+    for path in EXAMPLES.glob("tiny_network*"):
+        shutil.copy(path, tmp_path / path.name)
+    spec = tmp_path / "tiny_network.toml"
+    text = spec.read_text()
+    assert old in text
+    spec.write_text(text.replace(old, new))
+    _bad(tmp_path, capsys, lower_args(spec), needle)
+
+
+def test_network_data_with_nan_through_the_cli(tmp_path, capsys):
+    import shutil
+
+    from tests.conftest import EXAMPLES
+
+    for path in EXAMPLES.glob("tiny_network*"):
+        shutil.copy(path, tmp_path / path.name)
+    data = dict(np.load(tmp_path / "tiny_network_data.npz"))
+    data["X"][0, 0] = np.nan
+    np.savez(tmp_path / "tiny_network_data.npz", **data)
+    _bad(tmp_path, capsys, lower_args(tmp_path / "tiny_network.toml"), "NaN")

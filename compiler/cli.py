@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--backend", default="aer", choices=["aer", "cirq", "numpy", "ibm-fake"])
     run.add_argument("--shots", type=int, default=None, help="sample instead of exact statevector")
     run.add_argument("--algorithm", default="qsvt", choices=["qsvt", "hhl"])
+    run.add_argument("--amplify", action="store_true",
+                     help="QSVT: amplitude-amplify the postselection (fixed number of rounds)")
     run.add_argument("--weights", default=None, help="QIREN weights (.npz)")
     run.add_argument("--inputs", default=None, help="QIREN inputs (.npy, one row per input)")
     run.add_argument("--seed", type=int, default=0)

@@ -37,7 +37,11 @@ def run(args: argparse.Namespace, spec: ModelSpec) -> dict:
         raise UsageError(f"--shots is {shots}; it must be a positive integer")
     system = _system(args, spec)
     start = time.perf_counter()
-    program = build_program(system, getattr(args, "algorithm", "qsvt"))
+    algorithm = getattr(args, "algorithm", "qsvt")
+    amplify = bool(getattr(args, "amplify", False))
+    if amplify and algorithm != "qsvt":
+        raise UsageError("--amplify applies to --algorithm qsvt only; drop it for hhl")
+    program = build_program(system, algorithm, **({"amplification": True} if amplify else {}))
     compile_seconds = time.perf_counter() - start
     out = run_program(system, program, backend=backend, shots=shots,
                       seed=int(getattr(args, "seed", 0) or 0))

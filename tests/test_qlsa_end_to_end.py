@@ -75,11 +75,12 @@ def test_qsvt_fidelity_on_aer_and_cirq(steps, seed):
     assert np.linalg.norm(full[mask]) < 1e-6
 
 
-def test_tiny_example_end_to_end_both_backends():
+@pytest.mark.parametrize("example", ["tiny_polymap.toml", "tiny_network.toml"])
+def test_tiny_example_end_to_end_both_backends(example):
     from compiler.pipeline import lower_to_carleman
     from compiler.spec import load_spec
 
-    system = lower_to_carleman(load_spec(EXAMPLES / "tiny_polymap.toml"))
+    system = lower_to_carleman(load_spec(EXAMPLES / example))
     program = build_qsvt_program(system)
     results = {b: run_program(system, program, backend=b) for b in ("aer", "cirq")}
     for out in results.values():

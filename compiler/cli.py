@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -169,10 +170,14 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
         print(f"qmlc: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_USER_ERROR
     text = result.pop("_text", None) if isinstance(result, dict) else None
-    if getattr(args, "json", False):
-        out(json.dumps(result, indent=2, default=_json_default))
-    else:
-        out(text if text is not None else render_text(result))
+    try:
+        if getattr(args, "json", False):
+            out(json.dumps(result, indent=2, default=_json_default))
+        else:
+            out(text if text is not None else render_text(result))
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `qmlc ... | head`: the reader left, nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from functools import cached_property
 
 import attrs
-from qualtran import Bloq, QAny, Signature
+from qualtran import Bloq, BloqBuilder, DecomposeTypeError, QAny, Signature, SoquetT
 from qualtran.bloqs.basic_gates import Swap
 from qualtran.bloqs.state_preparation import PrepareUniformSuperposition
 from qualtran.resource_counting import BloqCountDictT, QubitCount, SympySymbolAllocator
@@ -43,6 +43,7 @@ class HistoryBlockEncoding(Bloq):
     layout: HistoryLayout
     max_abs: SymbolicFloat
     model: str
+    data: object = None   # HistoryData of a concrete N = 1 instance: then it decomposes
 
     @cached_property
     def signature(self) -> Signature:
@@ -59,15 +60,24 @@ class HistoryBlockEncoding(Bloq):
 
     @cached_property
     def row_oracle(self) -> HistoryRowColumnOracle:
-        return HistoryRowColumnOracle(self.layout, self.model, "row")
+        return HistoryRowColumnOracle(self.layout, self.model, "row", self.data)
 
     @cached_property
     def col_oracle(self) -> HistoryRowColumnOracle:
-        return HistoryRowColumnOracle(self.layout, self.model, "column")
+        return HistoryRowColumnOracle(self.layout, self.model, "column", self.data)
 
     @cached_property
     def entry_oracle(self) -> HistoryEntryOracle:
-        return HistoryEntryOracle(self.layout, self.model)
+        return HistoryEntryOracle(self.layout, self.model, self.data)
+
+    def build_composite_bloq(self, bb: BloqBuilder, system: SoquetT, ancilla: SoquetT) -> dict:
+        """Only for concrete N = 1 instances carrying tables (history_decomposition); the
+        costs of the estimates come from :meth:`build_call_graph`, never from this circuit."""
+        if self.data is None or self.layout.order != 1:
+            raise DecomposeTypeError(f"{self}: no circuit without tables or for order > 1")
+        from circuits.bloqs.history_decomposition import build_block_encoding
+
+        return build_block_encoding(bb, self, system, ancilla)
 
     def build_call_graph(self, ssa: SympySymbolAllocator) -> BloqCountDictT:
         return {

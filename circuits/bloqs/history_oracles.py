@@ -20,6 +20,15 @@ factor): a nonzero of a Kronecker product is the tuple of its factors' nonzeros,
 Duplicate positions (two terms hitting the same column) are allowed: the block encoding is then
 the LCU over the enumeration index and the terms add up to A's entry, so the normalization is the
 largest *term*, max(1, g_max)^N with g_max = max_ℓ max|G_ℓ|: α = s_A · max(1, g_max)^N.
+
+Caveat (found while decomposing, see :mod:`circuits.bloqs.history_decomposition`): for N ≥ 2
+duplicates do occur (G_0⊗G_1 and G_1⊗G_0 in M_{2,1} list the same columns), and then an
+*in-place* O_r over the l register (the sparse-access circuit above) is not injective, so that
+circuit does not exist as declared. Realizable alternatives change a declared number: merge
+duplicates (sparse access stays valid with α = s_A · max(a_max, max|A_ij|), and O_A must sum
+products), or an LCU over terms with a persistent term register (more ancilla qubits, and α
+sums over all levels' terms rather than the largest row). Only N = 1 instances, where no
+duplicates occur, have a circuit here (tests/test_estimate_decomposition.py).
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ from __future__ import annotations
 from functools import cached_property
 
 import attrs
-from qualtran import Bloq, QAny, QUInt, Signature
+from qualtran import Bloq, BloqBuilder, DecomposeTypeError, QAny, QUInt, Signature, SoquetT
 from qualtran.bloqs.arithmetic import AddK
 from qualtran.bloqs.basic_gates import CSwap, Ry
 from qualtran.bloqs.data_loading import QROM
@@ -93,6 +102,14 @@ class HistoryLayout:
                                                + bits_for(self.factor_sparsity))
 
 
+def _require_data(bloq: Bloq) -> None:
+    """Only concrete first-order instances with tables decompose (history_decomposition)."""
+    if bloq.data is None:
+        raise DecomposeTypeError(f"{bloq} has no tables: a cost model only")
+    if bloq.layout.order != 1:
+        raise DecomposeTypeError(f"{bloq}: order {bloq.layout.order} has no circuit (N = 1 only)")
+
+
 @attrs.frozen
 class HistoryRowColumnOracle(Bloq):
     """O_r (or O_c): |l⟩|i⟩ → |r(i, l)⟩|i⟩ for the history matrix (see the module docstring)."""
@@ -100,6 +117,7 @@ class HistoryRowColumnOracle(Bloq):
     layout: HistoryLayout
     model: str
     kind: str = "row"
+    data: object = None   # HistoryData of a concrete instance (only then a circuit exists)
 
     @cached_property
     def signature(self) -> Signature:
@@ -124,6 +142,12 @@ class HistoryRowColumnOracle(Bloq):
             CSwap(lay.digit_bits): 2 * lay.order * lay.degree,   # route digits in and out
             AddK(QUInt(lay.time_bits), 1): 1,        # time shift S (a decrement costs the same)
         }
+
+    def build_composite_bloq(self, bb: BloqBuilder, l: SoquetT, i: SoquetT) -> dict:
+        _require_data(self)
+        from circuits.bloqs.history_decomposition import build_row_column
+
+        return build_row_column(bb, self.data, self.kind, l, i)
 
     def my_static_costs(self, cost_key):
         if isinstance(cost_key, QubitCount):
@@ -151,6 +175,7 @@ class HistoryEntryOracle(Bloq):
 
     layout: HistoryLayout
     model: str
+    data: object = None   # HistoryData of a concrete instance (only then a circuit exists)
 
     @cached_property
     def signature(self) -> Signature:
@@ -171,6 +196,15 @@ class HistoryEntryOracle(Bloq):
             Ry(ssa.new_symbol("theta")).controlled(): lay.order * lay.value_bits,
             Ry(ssa.new_symbol("level")).controlled(): lay.order,   # level normalization
         }
+
+    def build_composite_bloq(self, bb: BloqBuilder, q: SoquetT, i: SoquetT,
+                             j: SoquetT) -> dict:
+        """Concrete N = 1 circuit: there ``i`` is the enumeration register (O_A runs before
+        O_c, see :func:`circuits.bloqs.history_decomposition.build_block_encoding`)."""
+        _require_data(self)
+        from circuits.bloqs.history_decomposition import build_entry
+
+        return build_entry(bb, self.data, q, i, j)
 
     def my_static_costs(self, cost_key):
         if isinstance(cost_key, QubitCount):

@@ -50,9 +50,14 @@ CITATIONS = {
 class StructuralInputs:
     """n- and T-independent structure of the history matrix that the bloqs need.
 
-    ``table_per_param`` λ: stored G nonzeros per parameter (L = ⌈λ·n⌉). ``max_abs``: the largest
-    enumerated term a_max = max(1, g_max)^N. ``source`` says where the numbers come from (flags
-    with stated assumptions, or a spec's exact G statistics).
+    ``table_per_param`` λ: stored G nonzeros per parameter (L = ⌈λ·n⌉). ``max_abs``: the entry
+    bound of the sparse access, max(a_max, max|A_ij|) with a_max = max(1, g_max)^N the largest
+    single Kronecker term and max|A_ij| bounded by summing the terms that land on one entry.
+    For N ≥ 2 different compositions hit the same column (G_0⊗G_1 and G_1⊗G_0 in M_{2,1}), so a
+    realizable in-place row oracle enumerates merged entries, whose magnitude can exceed a_max
+    (see :mod:`circuits.bloqs.history_oracles`); α = s_A · max_abs is then a valid
+    subnormalization. ``source`` says where the numbers come from (flags with stated
+    assumptions, or a spec's exact G statistics).
     """
 
     order: int
@@ -86,7 +91,7 @@ def structural_inputs(g_stats: list, n: int, order: int, source: str) -> Structu
         enum_sparsity=int(max(hs.history_max_row_nnz_bound, hs.history_max_col_nnz_bound)),
         factor_sparsity=int(max(max(g.max_row_nnz, 1) for g in g_stats)),
         table_per_param=sympy.Rational(table, n),
-        max_abs=float(max(1.0, g_max) ** order), source=source)
+        max_abs=float(max(max(1.0, g_max) ** order, hs.history_max_abs_bound)), source=source)
 
 
 @dataclass(frozen=True)

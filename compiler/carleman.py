@@ -91,7 +91,6 @@ def carleman_lift_reference(G: tuple, order: int) -> tuple[sp.csr_matrix, np.nda
             if k == 0:
                 c[rows] += term.toarray().ravel()
             else:
-                padded = sp.csr_matrix((delta, delta))
                 placed = sp.coo_matrix(term)
                 padded = sp.csr_matrix(
                     (placed.data, (placed.row + offsets[j - 1], placed.col + offsets[k - 1])),

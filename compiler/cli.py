@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     estimate.add_argument("--steps", type=float, default=None, help="training steps T")
     estimate.add_argument("--order", type=int, default=None, help="Carleman truncation N")
     estimate.add_argument("--row-sparsity", type=float, default=None, help="row sparsity s of G")
+    estimate.add_argument("--gradient-norm", type=float, default=None,
+                          help="||G_0||_2 = eta*||grad L(theta_0)||_2 of a flag estimate "
+                               "(default 1)")
     estimate.add_argument("--epsilon", type=float, default=None, help="target error ε")
     estimate.add_argument("--kappa", type=float, default=None, help="condition number (given)")
     estimate.add_argument("--algorithm", default="qsvt", choices=["qsvt", "jennings"])

@@ -51,6 +51,13 @@ def validate(args: Namespace, needs_size: bool) -> dict:
     eps = args.epsilon
     if eps is not None and not (math.isfinite(eps) and 0 < eps < 1):
         raise UsageError(f"--epsilon = {eps:g}: must satisfy 0 < ε < 1")
+    g0_norm = getattr(args, "gradient_norm", None)
+    if g0_norm is not None:
+        if not needs_size:
+            raise UsageError("--gradient-norm is for flag estimates only: a spec's G_0 gives "
+                             "||G_0||_2 exactly; drop the flag")
+        if not (math.isfinite(g0_norm) and g0_norm >= 0):
+            raise UsageError(f"--gradient-norm = {g0_norm:g}: must be a finite norm ≥ 0")
     kappa = args.kappa
     if kappa is not None and not (math.isfinite(kappa) and kappa >= 1):
         raise UsageError(f"--kappa = {kappa:g}: a condition number is ≥ 1")
@@ -62,19 +69,21 @@ def validate(args: Namespace, needs_size: bool) -> dict:
     if not (math.isfinite(budget) and 0 < budget < 1):
         raise UsageError(f"--error-budget = {budget:g}: must be in (0, 1)")
     return {"n": n, "steps": steps, "order": order, "row_sparsity": sparsity, "epsilon": eps,
+            "gradient_norm": 1.0 if g0_norm is None else g0_norm,
             "kappa": kappa, "physical_error_rate": p, "error_budget": budget}
 
 
-def flag_inputs(n: int, order: int, row_sparsity: int):
+def flag_inputs(n: int, order: int, row_sparsity: int, g0_norm: float = 1.0):
     """Structural inputs for a quadratic map with s nonzeros per row, entries ≤ 1."""
-    from compiler.structure import SparsityStats
+    from circuits.bloqs.history_terms import FactorStats
     from estimators.logical import structural_inputs
 
-    g_stats = [SparsityStats.from_params(n, 0, 1, 1.0)] + [
-        SparsityStats.from_params(n, ell, row_sparsity, 1.0) for ell in range(1, FLAG_DEGREE + 1)]
-    source = (f"flags: quadratic map G_0..G_{FLAG_DEGREE}, {row_sparsity} nonzeros per row and "
-              "column of each G_l (l >= 1), G_0 dense, |entries| <= 1")
-    return structural_inputs(g_stats, n, order, source)
+    factors = {ell: FactorStats(row_sparsity, row_sparsity, 1.0, n * row_sparsity)
+               for ell in range(1, FLAG_DEGREE + 1)}
+    source = (f"flags: quadratic map G_0..G_{FLAG_DEGREE}, {row_sparsity} nonzeros per row of "
+              f"each G_l (l >= 1) and per first column digit, |entries| <= 1; G_0 dense with "
+              f"||G_0||_2 = {g0_norm:g} (loaded by amplitude)")
+    return structural_inputs(factors, g0_norm, n, order, source)
 
 
 def spec_inputs(spec: ModelSpec, clean: dict):
@@ -83,7 +92,7 @@ def spec_inputs(spec: ModelSpec, clean: dict):
     from compiler.pipeline import lower_to_polymap, order_and_steps
     from compiler.spec import get_float
     from compiler.structure import history_structure, polymap_g_stats
-    from estimators.logical import structural_inputs
+    from estimators.logical import polymap_inputs
 
     polymap = lower_to_polymap(spec)
     spec_order, spec_steps = order_and_steps(spec)
@@ -91,8 +100,8 @@ def spec_inputs(spec: ModelSpec, clean: dict):
     steps = clean["steps"] or spec_steps
     eps = clean["epsilon"] or get_float(spec, "epsilon", default=1e-3, positive=True)
     g_stats = polymap_g_stats(polymap.G)
-    inputs = structural_inputs(g_stats, polymap.n, order,
-                               f"{spec.path}: exact statistics of G_0..G_{polymap.degree}")
+    inputs = polymap_inputs(polymap.G, order,
+                            f"{spec.path}: exact statistics of G_0..G_{polymap.degree}")
     details: dict = {}
     try:
         details["structural_bound"] = history_structure(g_stats, polymap.n, order,
@@ -123,7 +132,7 @@ def estimate(args: Namespace, spec: ModelSpec | None) -> dict:
 
     if spec is None:
         n, order, steps, eps = clean["n"], clean["order"], clean["steps"], clean["epsilon"]
-        inputs = flag_inputs(n, order, clean["row_sparsity"])
+        inputs = flag_inputs(n, order, clean["row_sparsity"], clean["gradient_norm"])
         if clean["kappa"] is not None:
             kappa, source = clean["kappa"], "given (--kappa)"
         else:

@@ -13,8 +13,8 @@ Conversion to T gates (stated in every report):
   synthesis budget ε/4 split evenly over the rotations of one solve: ε_rot = ε/(4·R).
 Error budget of one solve (target ε on the normalized solution): ε/2 for the QLSA polynomial /
 filtering, ε/4 for rotation synthesis, ε/4 for the finite precision of loaded entries: each of
-the Q block-encoding queries may err by ε/(4Q); N angles of b bits err by ≤ π·N·2^-b per term,
-which fixes b = ⌈log2(4π·N·s_A·Q/ε)⌉ value bits.
+the Q block-encoding queries may err by ε/(4Q); N + 1 angles of b bits err by ≤ π·(N+1)·2^-b
+per term, which fixes b = ⌈log2(4π·(N+1)·s_A·Q/ε)⌉ value bits, s_A = max(s_r, s_c).
 """
 
 from __future__ import annotations
@@ -36,7 +36,10 @@ ALGORITHMS = ("qsvt", "jennings")
 
 CITATIONS = {
     "block_encoding": "Gilyen, Su, Low, Wiebe, STOC 2019, Lemma 48 (sparse access, "
-                      "alpha = s * max|A_ij|); circuit of Lin, arXiv:2201.08309 sec. 6.5",
+                      "alpha = sqrt(s_r s_c) * max|entry|); N = 1: in-place circuit of Lin, "
+                      "arXiv:2201.08309 sec. 6.5; N >= 2: term labels kept in an ancilla "
+                      "(duplicate Kronecker terms add), G_0 by amplitude loading "
+                      "(Grover-Rudolph / Kerenidis-Prakash)",
     "rotation_synthesis": "Ross, Selinger, QIC 16:901 (2016) gridsynth; fit 3.02 log2(1/eps) "
                           "+ 0.77 T per rotation as in pyLIQTR",
     "toffoli": "4 T per Toffoli/And/CSWAP (Jones, PRA 87:022328 (2013); Gidney, Quantum 2:74 "
@@ -50,23 +53,39 @@ CITATIONS = {
 class StructuralInputs:
     """n- and T-independent structure of the history matrix that the bloqs need.
 
-    ``table_per_param`` λ: stored G nonzeros per parameter (L = ⌈λ·n⌉). ``max_abs``: the entry
-    bound of the sparse access, max(a_max, max|A_ij|) with a_max = max(1, g_max)^N the largest
-    single Kronecker term and max|A_ij| bounded by summing the terms that land on one entry.
-    For N ≥ 2 different compositions hit the same column (G_0⊗G_1 and G_1⊗G_0 in M_{2,1}), so a
-    realizable in-place row oracle enumerates merged entries, whose magnitude can exceed a_max
-    (see :mod:`circuits.bloqs.history_oracles`); α = s_A · max_abs is then a valid
-    subnormalization. ``source`` says where the numbers come from (flags with stated
-    assumptions, or a spec's exact G statistics).
+    From the term enumeration of :mod:`circuits.bloqs.history_terms`: ``row_slots`` s_r and
+    ``col_slots`` s_c (labels enumerated per row / column, identity included), ``term_norm``
+    a = max(1, max_τ a_τ) with a_τ the product of its factors' max|G_ℓ| (and ‖G_0‖₂ for G_0
+    factors, loaded by amplitude), ``factor_slots`` (the largest per-factor slot count),
+    ``term_count`` |τ|. ``table_per_param`` λ: stored G_ℓ nonzeros (ℓ ≥ 1) per parameter, the
+    table of the first-order in-place oracles (L = ⌈λ·n⌉). ``source`` says where the numbers
+    come from (flags with stated assumptions, or a spec's exact G statistics).
+
+    α = s_A·a for N = 1 (in-place sparse access, s_A = max(s_r, s_c)) and √(s_r·s_c)·a for
+    N ≥ 2 (term labels, :mod:`circuits.bloqs.history_labels`).
     """
 
     order: int
     degree: int
-    enum_sparsity: int
-    factor_sparsity: int
+    row_slots: int
+    col_slots: int
+    factor_slots: int
+    term_count: int
+    has_g0: bool
+    term_norm: float
+    g0_norm: float
     table_per_param: sympy.Rational
-    max_abs: float
     source: str
+
+    @property
+    def enum_sparsity(self) -> int:
+        return max(self.row_slots, self.col_slots)
+
+    @property
+    def alpha(self) -> float:
+        if self.order == 1:
+            return self.enum_sparsity * self.term_norm
+        return math.sqrt(self.row_slots * self.col_slots) * self.term_norm
 
     def table_size(self, n):
         size = self.table_per_param * n
@@ -75,23 +94,30 @@ class StructuralInputs:
         return int(math.ceil(size))
 
 
-def structural_inputs(g_stats: list, n: int, order: int, source: str) -> StructuralInputs:
-    """From per-G statistics (compiler.structure.SparsityStats) via the lift's bound recursion.
+def structural_inputs(factors: dict, g0_norm: float, n: int, order: int,
+                      source: str) -> StructuralInputs:
+    """From per-factor statistics (:class:`circuits.bloqs.history_terms.FactorStats` of G_1..G_d)
+    and ‖G_0‖₂, by enumerating the Kronecker terms of the order-N lift."""
+    from circuits.bloqs.history_terms import term_structure
 
-    The history bounds of :func:`compiler.structure.history_structure` do not depend on T for
-    sparsity and entries, so they are computed with one step (no T-fold norm sums).
-    """
-    from compiler.structure import history_structure
-
-    hs = history_structure(g_stats, n, order, 1)
-    table = sum(int(g.nnz) for g in g_stats)
-    g_max = max(float(g.max_abs) for g in g_stats)
+    terms = term_structure(factors, g0_norm, order)
     return StructuralInputs(
-        order=order, degree=len(g_stats) - 1,
-        enum_sparsity=int(max(hs.history_max_row_nnz_bound, hs.history_max_col_nnz_bound)),
-        factor_sparsity=int(max(max(g.max_row_nnz, 1) for g in g_stats)),
-        table_per_param=sympy.Rational(table, n),
-        max_abs=float(max(max(1.0, g_max) ** order, hs.history_max_abs_bound)), source=source)
+        order=order, degree=max(factors), row_slots=terms.row_slots,
+        col_slots=terms.col_slots,
+        factor_slots=int(max(max(f.row_sparsity, f.col_sparsity, 1) for f in factors.values())),
+        term_count=len(terms.terms), has_g0=any(0 in t for t in terms.terms),
+        term_norm=float(terms.term_norm), g0_norm=float(g0_norm),
+        table_per_param=sympy.Rational(sum(int(f.nnz) for f in factors.values()), n),
+        source=source)
+
+
+def polymap_inputs(G: tuple, order: int, source: str) -> StructuralInputs:
+    """Structural inputs from the exact G_0..G_d of a concrete polynomial map."""
+    from circuits.bloqs.history_terms import polymap_factor_stats
+
+    factors, g0_norm = polymap_factor_stats(G)
+    n = G[1].shape[0]
+    return structural_inputs(factors, g0_norm, n, order, source)
 
 
 @dataclass(frozen=True)
@@ -117,10 +143,21 @@ def _ceil(x):
     return sympy.ceiling(x) if isinstance(x, sympy.Basic) else math.ceil(x)
 
 
+def label_layout(inputs: StructuralInputs, n, steps, value_bits):
+    """The :class:`~circuits.bloqs.history_labels.LabelLayout` of an order-N ≥ 2 instance."""
+    from circuits.bloqs.history_labels import LabelLayout
+
+    return LabelLayout(n=n, steps=steps, order=inputs.order, degree=inputs.degree,
+                       row_slots=inputs.row_slots, col_slots=inputs.col_slots,
+                       factor_slots=inputs.factor_slots, term_count=inputs.term_count,
+                       has_g0=inputs.has_g0, value_bits=value_bits)
+
+
 def build_solver(inputs: StructuralInputs, algorithm: str, model: str, n, steps, kappa,
                  eps) -> SolverTree:
     """The bloq tree for numbers or symbols (n, steps, kappa, eps)."""
     from circuits.bloqs.history_block_encoding import HistoryBlockEncoding
+    from circuits.bloqs.history_labels import HistoryLabelBlockEncoding
     from circuits.bloqs.history_oracles import HistoryLayout
     from circuits.bloqs.jennings import JenningsQLSA, expected_queries
     from circuits.bloqs.qsvt_inversion import (
@@ -134,7 +171,7 @@ def build_solver(inputs: StructuralInputs, algorithm: str, model: str, n, steps,
 
     if algorithm not in ALGORITHMS:
         raise ValueError(f"unknown algorithm {algorithm!r}")
-    alpha = inputs.enum_sparsity * inputs.max_abs
+    alpha = inputs.alpha
     if algorithm == "qsvt":
         kappa_eff = alpha * kappa
         queries = (2 * aa_rounds(kappa_eff) + 1) * cks_degree(kappa_eff, eps / 2)
@@ -142,12 +179,16 @@ def build_solver(inputs: StructuralInputs, algorithm: str, model: str, n, steps,
         kappa_eff = kappa
         queries = _ceil(expected_queries(alpha, kappa, eps / 2))
     pi = sympy.pi if isinstance(queries, sympy.Basic) else math.pi
-    value_bits = _ceil(_log2(4 * pi * inputs.order * inputs.enum_sparsity * queries / eps))
+    value_bits = _ceil(_log2(4 * pi * (inputs.order + 1) * inputs.enum_sparsity * queries / eps))
     layout = HistoryLayout(
         n=n, steps=steps, order=inputs.order, degree=inputs.degree,
-        enum_sparsity=inputs.enum_sparsity, factor_sparsity=inputs.factor_sparsity,
+        enum_sparsity=inputs.enum_sparsity, factor_sparsity=inputs.factor_slots,
         table_size=inputs.table_size(n), value_bits=value_bits)
-    be = HistoryBlockEncoding(layout, inputs.max_abs, model)
+    if inputs.order == 1:
+        be = HistoryBlockEncoding(layout, inputs.term_norm, model)
+    else:
+        be = HistoryLabelBlockEncoding(label_layout(inputs, n, steps, value_bits),
+                                       inputs.term_norm, model)
     prep = HistoryRHSPreparation(layout, model)
     if algorithm == "qsvt":
         solver = AmplifiedQSVTSolver(QSVTInversion(be, kappa, eps / 2), prep)

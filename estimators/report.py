@@ -88,9 +88,15 @@ def estimate_report(inputs: StructuralInputs, algorithm: str, model: str, n: int
         "physical_ratio": side_by_side(gf, ms),
         "structure": {
             "source": inputs.source,
-            "enumerated_row_sparsity": inputs.enum_sparsity,
-            "max_term_entry": inputs.max_abs,
-            "g_table_words": inputs.table_size(n),
+            "row_slots": inputs.row_slots,
+            "column_slots": inputs.col_slots,
+            "terms": inputs.term_count,
+            "term_norm": inputs.term_norm,
+            "g0_norm": inputs.g0_norm,
+            "block_encoding": "in-place sparse access (N = 1)" if inputs.order == 1 else
+                              "term-label sparse access, G_0 by amplitude loading (N >= 2)",
+            "g_table_words": _num(getattr(be.layout, "entry_table_size", None)
+                                  or inputs.table_size(n)),
             "value_bits": _num(tree.value_bits),
             "system_qubits": _num(be.layout.system_bits),
             "block_encoding_ancillas": _num(be.ancilla_bits),

@@ -35,6 +35,12 @@ def inputs():
     return flag_inputs(1000, 2, 8)
 
 
+@pytest.fixture(scope="module", params=[1, 2, 3], ids=["N1", "N2", "N3"])
+def order_inputs(request):
+    """In-place sparse access (N = 1) and term labels (N = 2, 3)."""
+    return flag_inputs(1000, request.param, 8)
+
+
 def _gate_tuple(gc, subs=None):
     out = []
     for name in GATE_FIELDS:
@@ -67,7 +73,8 @@ def test_declared_lookup_qubits_match_qualtran_decomposition(model, size, bits):
 
 @pytest.mark.parametrize("algorithm", ["qsvt", "jennings"])
 @pytest.mark.parametrize("model", ["qram", "qrom", "select-swap"])
-def test_solver_symbolic_and_concrete_counts_agree(inputs, algorithm, model):
+def test_solver_symbolic_and_concrete_counts_agree(order_inputs, algorithm, model):
+    inputs = order_inputs
     point = {"n": 1000, "T": 63, "kappa": 130.0, "eps": 1e-3}
     tree_s, sym = symbolic_estimate(inputs, algorithm, model)
     tree_c, conc = concrete_estimate(inputs, algorithm, model, point["n"], point["T"],
@@ -80,7 +87,9 @@ def test_solver_symbolic_and_concrete_counts_agree(inputs, algorithm, model):
     assert int(sym.qubits.subs(subs)) == conc.qubits
     # The oracles (everything that depends on n and T) agree exactly, gate class by gate class.
     be_s, be_c = tree_s.block_encoding, tree_c.block_encoding
-    for part in ("row_oracle", "entry_oracle"):
+    parts = (("row_oracle", "entry_oracle") if inputs.order == 1 else
+             ("row_side", "column_side", "entry_oracle"))
+    for part in parts:
         gs = get_cost_value(getattr(be_s, part), QECGatesCost())
         gc = get_cost_value(getattr(be_c, part), QECGatesCost())
         assert _gate_tuple(gs, subs) == _gate_tuple(gc), part

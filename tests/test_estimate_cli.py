@@ -42,11 +42,29 @@ def test_bad_flag_values_exit_2_with_one_line(capsys, flag, value):
 
 
 @pytest.mark.parametrize("extra", [["--kappa", "0.5"], ["--physical-error-rate", "0.2"],
-                                   ["--error-budget", "1.5"]])
+                                   ["--error-budget", "1.5"], ["--gradient-norm=-1"],
+                                   ["--gradient-norm", "inf"]])
 def test_bad_optional_values_exit_2(capsys, extra):
     assert run_cli(BASE + extra) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and extra[0] in err
+    assert len(err.splitlines()) == 1 and extra[0].split("=")[0] in err
+
+
+def test_gradient_norm_scales_alpha_of_order_two(capsys):
+    """N = 2 flag model: α = √(s_r s_c)·max(1, ‖G_0‖₂·max|G_ℓ|) with s = 4: s_r = 1 + 4 + 4 +
+    16 + 4 + 4 = 33, s_c = max(1 + 4 + 4 + 4, 1 + 4 + 16 + 4 + 4) = 29 (hand count of the
+    terms of M_{2,k}); a gradient norm of 3 triples it."""
+    import math
+
+    argv = _replace(BASE, "--order", "2") + ["--json"]
+    alphas = []
+    for gamma in ("0.5", "3"):
+        assert cli.main(argv + ["--gradient-norm", gamma]) == 0
+        r = json.loads(capsys.readouterr().out)
+        alphas.append(r["alpha"])
+        assert r["structure"]["g0_norm"] == float(gamma)
+    assert alphas[0] == pytest.approx(math.sqrt(33 * 29))
+    assert alphas[1] == pytest.approx(3 * math.sqrt(33 * 29))
 
 
 def test_unknown_model_rejected(capsys):
@@ -119,8 +137,15 @@ def test_spec_mode_uses_structure_not_explicit_matrix(monkeypatch, quadratic_spe
     M, c = carleman_lift(polymap.G, 2)
     A, _ = history_system(M, c, np.zeros(M.shape[0]), 4)
     A = A.tocsr()
-    assert r["structure"]["enumerated_row_sparsity"] >= int(np.diff(A.indptr).max())
-    assert r["alpha"] >= r["structure"]["enumerated_row_sparsity"] * 1.0
+    assert r["structure"]["row_slots"] >= int(np.diff(A.indptr).max())
+    assert r["structure"]["column_slots"] >= int(np.diff(A.tocsc().indptr).max())
+    assert r["alpha"] >= np.linalg.norm(A.toarray(), 2)
     # the κ estimate is within a factor 3 of the exact condition number of this small system
     exact = np.linalg.cond(A.toarray())
     assert exact / 3 <= r["kappa"] <= 3 * exact
+
+
+def test_gradient_norm_refused_with_a_spec(capsys, quadratic_spec):
+    assert run_cli(["estimate", str(quadratic_spec), "--gradient-norm", "2"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--gradient-norm" in err

@@ -184,12 +184,11 @@ def test_symbolic_alpha_bounds_the_true_norm(history_matrix, explicit):
     the true row sparsity."""
     import scipy.sparse as sp
 
-    from compiler.structure import polymap_g_stats
-    from estimators.logical import structural_inputs
+    from estimators.logical import polymap_inputs
 
     G = (np.array([0.1]), sp.csr_matrix([[0.5]]), sp.csr_matrix([[-0.2]]))
-    inputs = structural_inputs(polymap_g_stats(G), 1, 2, "test")
+    inputs = polymap_inputs(G, 2, "test")
     norm = np.linalg.norm(history_matrix, 2)
-    assert inputs.enum_sparsity * inputs.max_abs >= norm
+    assert inputs.alpha >= norm
     assert explicit[0].alpha >= norm
     assert inputs.enum_sparsity >= int((history_matrix != 0).sum(axis=1).max())

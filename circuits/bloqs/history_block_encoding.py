@@ -8,13 +8,11 @@ arXiv:2201.08309 §6.5, as Qualtran's ``SparseMatrix``):
 D a uniform superposition over the s_A enumerated entries of a row, O_r / O_c / O_A the oracles
 of :mod:`circuits.bloqs.history_oracles`. Then ⟨0|U_A|0⟩ = A/α with
 
-    α = s_A · max_abs,   max_abs = max(a_max, max|A_ij|),   a_max = max(1, g_max)^N,
+    α = s_A · a,   a = max(1, max|G_1|),
 
-s_A the number of enumerated entries per row and column (structural bound: 1 + the lift's row
-sparsity bound, each Kronecker term's nonzeros enumerated separately), a_max the largest single
-term (the identity's 1, or a product of ≤ N entries of the G_ℓ, g_max = max_ℓ max|G_ℓ|) and
-max|A_ij| the structural bound on a merged entry (terms that land on the same column summed: for
-N ≥ 2 they do, see :mod:`circuits.bloqs.history_oracles`). For N = 1 max_abs = a_max.
+s_A the number of enumerated entries per row and column (1 + the larger of G_1's row and column
+nonzero counts). This is the order N = 1 encoding; for N ≥ 2 coinciding Kronecker terms rule
+out the in-place oracles and :mod:`circuits.bloqs.history_labels` is used.
 One query costs one O_r, one O_c, one O_A, one SWAP and two D. Qubits: system
 ⌈log2(T+1)⌉ + ⌈log2 N⌉ + N⌈log2 n⌉, ancilla system + N + 1 (the l register, as in Qualtran's
 SparseMatrix, and N + 1 flags), plus the oracles' work registers (:attr:`qubits`).

@@ -301,19 +301,18 @@ def concrete_block_encoding(G: tuple, steps: int, value_bits: int, model: str = 
     from circuits.bloqs.history_block_encoding import HistoryBlockEncoding
     from circuits.bloqs.history_oracles import HistoryLayout
     from compiler.carleman import carleman_lift, history_system
-    from compiler.structure import polymap_g_stats
-    from estimators.logical import structural_inputs
+    from estimators.logical import polymap_inputs
 
     n = G[0].shape[0]
-    inputs = structural_inputs(polymap_g_stats(G), n, 1, "concrete instance")
+    inputs = polymap_inputs(G, 1, "concrete instance")
     layout = HistoryLayout(
         n=n, steps=steps, order=1, degree=inputs.degree, enum_sparsity=inputs.enum_sparsity,
-        factor_sparsity=inputs.factor_sparsity, table_size=inputs.table_size(n),
+        factor_sparsity=inputs.factor_slots, table_size=inputs.table_size(n),
         value_bits=value_bits)
     M, c = carleman_lift(G, 1)
     A, _ = history_system(M, c, np.zeros(M.shape[0]), steps)
-    data = history_data(G[1], steps, inputs.enum_sparsity, inputs.max_abs, value_bits)
-    return HistoryBlockEncoding(layout, inputs.max_abs, model, data), A
+    data = history_data(G[1], steps, inputs.enum_sparsity, inputs.term_norm, value_bits)
+    return HistoryBlockEncoding(layout, inputs.term_norm, model, data), A
 
 
 __all__ = ["HistoryData", "build_block_encoding", "build_entry", "build_row_column",

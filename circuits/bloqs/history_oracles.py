@@ -1,6 +1,7 @@
 """Sparse-access oracles of the Carleman history matrix A = I − S ⊗ M, built from G-table lookups.
 
-Index layout of the system register (numpy Kronecker order, as in compiler/carleman.py):
+Used for Carleman order N = 1. Index layout of the system register (numpy Kronecker order,
+as in compiler/carleman.py):
 ``time`` (⌈log2(T+1)⌉ bits) · ``level`` j (⌈log2 N⌉ bits) · N digits of ⌈log2 n⌉ bits (level j
 uses the first j digits: u^{⊗j} index (i1..ij)).
 
@@ -17,18 +18,12 @@ factor): a nonzero of a Kronecker product is the tuple of its factors' nonzeros,
 - entry oracle: N angle lookups (b bits each), N·b controlled Ry on N flag qubits (one per
   factor: the product of entries is the all-zero amplitude, no arithmetic), one level constant.
 
-Duplicate positions (two terms hitting the same column) are allowed: the block encoding is then
-the LCU over the enumeration index and the terms add up to A's entry, so the normalization is the
-largest *term*, max(1, g_max)^N with g_max = max_ℓ max|G_ℓ|: α = s_A · max(1, g_max)^N.
-
-Caveat (found while decomposing, see :mod:`circuits.bloqs.history_decomposition`): for N ≥ 2
-duplicates do occur (G_0⊗G_1 and G_1⊗G_0 in M_{2,1} list the same columns), and then an
-*in-place* O_r over the l register (the sparse-access circuit above) is not injective, so that
-circuit does not exist as declared. Realizable alternatives change a declared number: merge
-duplicates (sparse access stays valid with α = s_A · max(a_max, max|A_ij|), and O_A must sum
-products), or an LCU over terms with a persistent term register (more ancilla qubits, and α
-sums over all levels' terms rather than the largest row). Only N = 1 instances, where no
-duplicates occur, have a circuit here (tests/test_estimate_decomposition.py).
+These in-place oracles need a duplicate-free enumeration, which holds for N = 1 (one term,
+G_1): α = s_A · max(1, g_1). For N ≥ 2 different compositions hit the same column (G_0⊗G_1 and
+G_1⊗G_0 in M_{2,1}), an in-place O_r over the l register is then not injective, and the
+estimates use the term-label construction of :mod:`circuits.bloqs.history_labels` instead
+(labels kept in an ancilla, so coinciding terms add). The N = 1 circuit is decomposed in
+:mod:`circuits.bloqs.history_decomposition` (tests/test_estimate_decomposition.py).
 """
 
 from __future__ import annotations

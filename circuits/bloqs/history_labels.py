@@ -36,7 +36,9 @@ See :mod:`circuits.bloqs.history_terms` for the term list, s_r, s_c and α = √
 The tables: entry tables over (ℓ, i, k) hold d·n·2^kb words (kb slot bits, the largest row or
 first-digit column count); the pointer table as many; the term tables N·|τ| words. An
 executable model of exactly these maps (:mod:`circuits.bloqs.history_label_tables`) rebuilds
-A/α of concrete instances from the tables alone (tests/test_history_labels.py).
+A/α of concrete instances from the tables alone (tests/test_history_labels.py), and for tiny
+instances (n = 2) the bloq decomposes into a Qualtran circuit of the same maps with dense
+tables (:mod:`circuits.bloqs.history_label_circuit`, tests/test_history_label_circuit.py).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from __future__ import annotations
 from functools import cached_property
 
 import attrs
-from qualtran import Bloq, QAny, QUInt, Signature
+from qualtran import Bloq, BloqBuilder, DecomposeTypeError, QAny, QUInt, Signature, SoquetT
 from qualtran.bloqs.arithmetic import AddK, LessThanConstant
 from qualtran.bloqs.basic_gates import CNOT, CSwap, Ry, Swap, Toffoli
 from qualtran.bloqs.data_loading import QROM
@@ -283,11 +285,23 @@ class HistoryLabelBlockEncoding(Bloq):
     layout: LabelLayout
     term_norm: float
     model: str
+    data: object = attrs.field(default=None, eq=False)   # LabelCircuitData (tiny instances)
 
     @cached_property
     def signature(self) -> Signature:
         return Signature.build_from_dtypes(system=QAny(self.layout.system_bits),
                                            ancilla=QAny(self.ancilla_bits))
+
+    def build_composite_bloq(self, bb: BloqBuilder, system: SoquetT, ancilla: SoquetT) -> dict:
+        """Only for tiny concrete instances carrying tables: the stage circuit of
+        :mod:`circuits.bloqs.history_label_circuit` on ancilla = label · E · N + 1 flags (it
+        uses flag 0; its work register is allocated here and returned clean). The estimates
+        cost :meth:`build_call_graph`, never this circuit."""
+        if self.data is None:
+            raise DecomposeTypeError(f"{self} has no tables: a cost model only")
+        from circuits.bloqs.history_label_circuit import build_stages
+
+        return build_stages(bb, self.data, system, ancilla, self.layout.order + 1)
 
     @cached_property
     def alpha(self):

@@ -149,3 +149,27 @@ def test_gradient_norm_refused_with_a_spec(capsys, quadratic_spec):
     assert run_cli(["estimate", str(quadratic_spec), "--gradient-norm", "2"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "--gradient-norm" in err
+
+
+def test_physical_models_count_each_ccz_once(monkeypatch):
+    """t_count = T + 4·CCZ; the physical models get T and CCZ separately, so each CCZ is
+    distilled once (as a CCZ state), not again as four T states."""
+    import estimators.physical as physical
+
+    seen = {}
+
+    def capture(name):
+        def fake(t, ccz, *rest):
+            seen[name] = (t, ccz)
+            return {"qubits": None, "runtime_seconds": None, "code_distance": None,
+                    "model": name}
+        return fake
+    monkeypatch.setattr(physical, "gidney_fowler", capture("gf"))
+    monkeypatch.setattr(physical, "msft_estimate", capture("msft"))
+    lines: list[str] = []
+    assert cli.main(BASE + ["--json"], out=lines.append) == 0
+    r = json.loads(lines[0])
+    for t, ccz in seen.values():
+        assert ccz == r["toffoli_count"]
+        assert t + 4 * ccz == r["t_count"]
+    assert len(seen) == 2

@@ -34,9 +34,10 @@ asserted in tests/test_estimate_decomposition.py): its lookups are over the (dig
 routes no digits (one term, so none of the formula's 2·N·d controlled SWAPs); its time
 arithmetic is two ``Add`` per row/column oracle and the comparators (the formula: one
 ``AddK``); it needs no level rotation (N = 1). Like the formula, its data access does not
-depend on T. Order N ≥ 2 is not decomposed: its factored enumeration lists Kronecker terms
-separately (G_0⊗G_1 and G_1⊗G_0 hit the same columns), so an in-place O_r over the declared
-l register is not injective; see the caveat in :mod:`circuits.bloqs.history_oracles`.
+depend on T. Order N ≥ 2 uses the term-label construction instead (its factored enumeration lists
+Kronecker terms separately and G_0⊗G_1, G_1⊗G_0 hit the same columns, so an in-place O_r over
+the l register is not injective): :mod:`circuits.bloqs.history_labels`, decomposed for tiny
+instances in :mod:`circuits.bloqs.history_label_circuit`.
 """
 
 from __future__ import annotations

@@ -142,7 +142,7 @@ def sweep_report(inputs: StructuralInputs, algorithm: str, n: int, steps: int, k
                  eps: float, prove: bool = True) -> dict:
     """Sweep and fits for every data-access model; sympy limit proofs of the T class (under
     qram; the T dependence does not involve the data-access model's table size) and of the n
-    class under qram and qrom. SelectSwap's n-limit takes sympy over a minute: fit only."""
+    class under every model (exact leading terms, :mod:`estimators.asymptotic`)."""
     import sympy
 
     from estimators.scaling import fit_exponents, prove_n_class, prove_T_class, run_sweep
@@ -158,7 +158,7 @@ def sweep_report(inputs: StructuralInputs, algorithm: str, n: int, steps: int, k
         result = run_sweep(symbolic.t_count, kappa, steps, eps, SWEEP_POINTS)
         fits = fit_exponents(result, t_power, n_powers[model])
         entry = {"sweep_seconds": result.seconds, "fits": fits}
-        if prove and model in ("qram", "qrom"):
+        if prove:
             t0 = time.perf_counter()
             if model == "qram":
                 entry["T_class"] = prove_T_class(

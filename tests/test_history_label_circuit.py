@@ -41,23 +41,25 @@ def instance():
 
 
 def test_simulated_block_is_history_matrix_over_alpha(instance, monkeypatch):
-    """Exactly the label model with b-bit flag amplitudes cos(2π·round(2^b·arccos f/2π)/2^b),
-    and within 2 terms × a·π·2^-b of A (at most two terms meet in one entry here); up to
-    one global phase, taken from the identity entry ⟨0|·|0⟩."""
+    """Exactly the label model with each of the N + 1 flag amplitudes f quantized to
+    cos(2π·round(2^b·arccos f/2π)/2^b), and within 2 terms × (N + 1) flags × a·π·2^-b of A (at
+    most two terms meet in one entry here); up to one global phase, taken from the identity
+    entry ⟨0|·|0⟩."""
     be, data, padded, block = instance
     alpha = float(be.alpha)
     assert alpha == pytest.approx(data.tab.structure.alpha)
-    exact = tables.entry_amplitude
-
     def quantized(tab, label, col):
-        f = exact(tab, label, col)
-        frac = round(math.acos(max(-1.0, min(1.0, f))) / (2 * math.pi) * 2**VALUE_BITS)
-        return math.cos(2 * math.pi * frac / 2**VALUE_BITS)
+        out = 1.0
+        for f in tables.entry_factors(tab, label, col):
+            frac = round(math.acos(max(-1.0, min(1.0, f))) / (2 * math.pi) * 2**VALUE_BITS)
+            out *= math.cos(2 * math.pi * frac / 2**VALUE_BITS)
+        return out
 
     monkeypatch.setattr(tables, "entry_amplitude", quantized)
     np.testing.assert_allclose(block, tables.encoded_block(data.tab), atol=1e-12)
     a = data.tab.structure.term_norm
-    assert np.abs(alpha * block - padded).max() <= 2 * a * math.pi * 2.0**-VALUE_BITS
+    flags = data.tab.order + 1
+    assert np.abs(alpha * block - padded).max() <= 2 * flags * a * math.pi * 2.0**-VALUE_BITS
 
 
 def test_the_bloq_decomposes_into_its_stages(instance):
@@ -86,11 +88,11 @@ def test_declared_qubits_vs_decomposition(instance):
     declared_work = be.qubits - registers
     assert be.qubits - qubits == declared_work - data.work_bits - (largest_selection - 1)
     gates = get_cost_value(flat, QECGatesCost())
-    # rotations: b flag rotations, one Ry per G_0 factor position, and the two slot
+    # rotations: b per flag (N + 1 flags), one Ry per G_0 factor position, and the two slot
     # superpositions' own rotations (Qualtran's PrepareUniformSuperposition)
     from qualtran.bloqs.state_preparation import PrepareUniformSuperposition
 
     s = data.tab.structure
     prep = sum(get_cost_value(PrepareUniformSuperposition(k), QECGatesCost()).rotation
                for k in (s.row_slots, s.col_slots))
-    assert gates.rotation == VALUE_BITS + lay.order + prep
+    assert gates.rotation == (lay.order + 1) * VALUE_BITS + lay.order + prep

@@ -6,7 +6,7 @@ bloqs — QROM (classical data of :mod:`circuits.bloqs.history_label_tables`), A
 LessThanConstant, controlled Ry, PrepareUniformSuperposition — as a sequence of *stages* that
 all act on the same registers
 
-    system (m) · label (w) · e (m) · flag (1) · work (the slot register and temporaries),
+    system (m) · label (w) · e (m) · flags (N + 1) · work (slot register, temporaries),
 
 each stage either classical reversible (QROMs, adders, copies: simulated with Qualtran's
 ``call_classically``) or a layer of small quantum gates (the uniform slot superposition, the
@@ -16,9 +16,10 @@ branch simulation of the stages (:func:`simulate_block`) gives the ancilla-|0⟩
 Differences from the factored cost model, by design of a *tiny-instance* circuit: the label is
 written whole by one QROM over (level, digits, slot) and cleared by its inverse table, instead
 of per-factor lookups over the G tables (dense tables: 2^(lb + N·db + slot bits) words); the
-flag angle is the whole product f(λ) from one QROM over (predicate, label) on a single flag,
-instead of N + 1 flags with per-factor angles. G_0 loading is one Ry per G_0 factor (n = 2:
-one digit bit), controlled by a bit looked up from the term.
+column digits come from one QROM over the whole label. O_A is the factored one: N + 1 flags, a
+term-constant angle from a QROM over (predicate [t < T], term) and per factor position m an
+angle from a QROM over (term, component m). G_0 loading is one Ry per G_0 factor (n = 2: one
+digit bit), controlled by a bit looked up from the term.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from qualtran.bloqs.state_preparation import PrepareUniformSuperposition
 from circuits.bloqs.history_label_tables import (
     LabelTables,
     column_side,
-    entry_amplitude,
+    factor_value,
     row_side,
 )
 
@@ -68,7 +69,8 @@ class LabelCircuitData:
     shift: np.ndarray          # [term] → 1 for −S ⊗ M terms
     g0_bits: np.ndarray        # [term] → bit m set when factor m is G_0
     g0_angle: float            # Ry angle preparing G_0/γ on one digit bit
-    angles: np.ndarray         # [predicate, label] → b-bit angle of f(λ)
+    term_angles: np.ndarray    # [predicate, term] → b-bit angle of the term constant
+    factor_angles: tuple       # per position m: [term, component] → angle of G_ℓ[entry]/g_ℓ
 
     @property
     def label_bits(self) -> int:
@@ -141,19 +143,35 @@ def label_circuit_data(tab: LabelTables, value_bits: int) -> LabelCircuitData:
     row_labels, row_inverse = side_tables("row", s_r)
     col_labels, col_inverse = side_tables("column", s_c)
     col_target = np.zeros((2**w, 2**lb), dtype=int)
-    angles = np.full((2, 2**w), 2**value_bits // 4, dtype=int)   # cos = 0 unless listed
+    quarter = 2**value_bits // 4                       # cos = 0: a zero amplitude
+
+    def angle(f: float) -> int:
+        frac = math.acos(max(-1.0, min(1.0, f))) / (2 * math.pi)
+        return round(frac * 2**value_bits) % 2**value_bits
+
     mask = 2**low - 1
     for x in range(2**low):
         for lab, (e, _) in row_side(tab, x).items():
             # the identity's label holds the digits, not the level: index by the row's level
             col_target[enc(lab), x >> (N * db)] = e & mask
-    for pred in (0, 1):
-        column = 0 if pred else tab.steps   # a time with [t < T] = pred
-        for x in range(2**low):
-            for lab, _, _ in column_side(tab, tab.join(column, 0, ()) | x):
-                f = entry_amplitude(tab, lab, tab.join(column, 0, ()) | x)
-                frac = math.acos(max(-1.0, min(1.0, f))) / (2 * math.pi)
-                angles[pred, enc(lab)] = round(frac * 2**value_bits) % 2**value_bits
+    a = tab.structure.term_norm
+    term_angles = np.full((2, 2**term_bits), quarter, dtype=int)   # dummy terms: zero
+    term_angles[:, 0] = angle(1 / a)
+    for t, norm in enumerate(tab.structure.term_norms):
+        term_angles[1, 1 + t] = angle(-norm / a)
+    kb = tab.slot_bits
+    factor_angles = []
+    for m in range(N):
+        table = np.zeros((2**term_bits, 2**comp_bits), dtype=int)   # 1 unless a G_ℓ factor
+        for t, ells in enumerate(tab.structure.terms):
+            ell = ells[m] if m < len(ells) else 0
+            if ell == 0:
+                continue
+            for comp in range(2**comp_bits):
+                dummy, digit = comp >> (db + kb), (comp >> kb) & (2**db - 1)
+                value = 0.0 if dummy else factor_value(tab, ell, (digit, comp & (2**kb - 1)))
+                table[1 + t, comp] = angle(value)
+        factor_angles.append(table)
     row_target = np.zeros((2**term_bits, 2**lb), dtype=int)
     shift = np.zeros(2**term_bits, dtype=int)
     g0_bits = np.zeros(2**term_bits, dtype=int)
@@ -169,7 +187,8 @@ def label_circuit_data(tab: LabelTables, value_bits: int) -> LabelCircuitData:
         work_bits=work_bits, row_labels=row_labels, col_labels=col_labels,
         row_inverse=row_inverse, col_inverse=col_inverse, col_target=col_target,
         row_target=row_target, shift=shift, g0_bits=g0_bits,
-        g0_angle=2 * math.atan2(g[1], g[0]), angles=angles)
+        g0_angle=2 * math.atan2(g[1], g[0]), term_angles=term_angles,
+        factor_angles=tuple(factor_angles))
 
 
 # --- register plumbing --------------------------------------------------------------------
@@ -200,7 +219,7 @@ class _Regs:
 def _signature(d: LabelCircuitData) -> Signature:
     tab = d.tab
     return Signature.build_from_dtypes(system=QAny(tab.system_bits), label=QAny(d.label_bits),
-                                       e=QAny(tab.system_bits), flag=QAny(1),
+                                       e=QAny(tab.system_bits), flag=QAny(tab.order + 1),
                                        work=QAny(d.work_bits))
 
 
@@ -328,11 +347,18 @@ def _classical_ops(d: LabelCircuitData, kind: str) -> list:
                        ("e", tb, tb + tab.level_bits), tab.level_bits)]
     if kind == "g0_bits":
         return [("lookup", d.g0_bits, [_term(d)], _work(d, tab.order), tab.order)]
-    if kind == "angle":
+    if kind == "predicate":
         pred = _work(d, d.value_bits + 1)
-        pred = (pred[0], pred[1], pred[1] + 1)
-        return [("predicate", pred),
-                ("lookup", d.angles, [pred, label], _work(d, d.value_bits), d.value_bits)]
+        return [("predicate", (pred[0], pred[1], pred[1] + 1))]
+    if kind == "term_angle":
+        pred = _work(d, d.value_bits + 1)
+        return [("lookup", d.term_angles, [(pred[0], pred[1], pred[1] + 1), _term(d)],
+                 _work(d, d.value_bits), d.value_bits)]
+    if kind.startswith("factor_angle"):
+        m = int(kind[len("factor_angle"):])
+        start = d.term_bits + m * d.comp_bits
+        return [("lookup", d.factor_angles[m], [_term(d), ("label", start, start + d.comp_bits)],
+                 _work(d, d.value_bits), d.value_bits)]
     if kind == "swap":
         return [("swap",)]
     raise ValueError(kind)
@@ -380,11 +406,12 @@ def _build_classical(d: LabelCircuitData, kind: str, inverse: bool, r: _Regs) ->
 
 @attrs.frozen
 class RotationLayer(Bloq):
-    """Controlled Ry gates: G_0 loading (ctrl work bit m → digit bit of component m) or the
-    flag rotations (b angle bits → the flag, Ry(4π·2^-(k+1)) each)."""
+    """Controlled Ry gates: G_0 loading (ctrl work bit m → digit bit of component m) or one
+    flag's rotations (b angle bits → flag ``flag``, Ry(4π·2^-(k+1)) each)."""
 
     data: LabelCircuitData = attrs.field(eq=False)
     kind: str   # "g0" or "flag"
+    flag: int = 0
 
     @cached_property
     def signature(self) -> Signature:
@@ -399,7 +426,7 @@ class RotationLayer(Bloq):
                      ("label", d.term_bits + m * d.comp_bits + 1))
                     for m in range(d.tab.order)]
         first = d.work_bits - d.value_bits
-        return [(4 * math.pi * 2.0 ** -(k + 1), ("work", first + k), ("flag", 0))
+        return [(4 * math.pi * 2.0 ** -(k + 1), ("work", first + k), ("flag", self.flag))
                 for k in range(d.value_bits)]
 
     def build_composite_bloq(self, bb: BloqBuilder, **soqs) -> dict:
@@ -411,7 +438,8 @@ class RotationLayer(Bloq):
 
     def apply(self, state: dict) -> dict:
         widths = dict(zip(REGISTERS, (self.data.tab.system_bits, self.data.label_bits,
-                                      self.data.tab.system_bits, 1, self.data.work_bits)))
+                                      self.data.tab.system_bits, self.data.tab.order + 1,
+                                      self.data.work_bits)))
         index = {name: k for k, name in enumerate(REGISTERS)}
         for angle, (cr, ci), (tr, ti) in self.gates():
             ry = Ry(angle).tensor_contract()
@@ -430,7 +458,7 @@ class RotationLayer(Bloq):
         return state
 
     def __str__(self) -> str:
-        return f"CRy[{self.kind}]"
+        return f"CRy[{self.kind}{self.flag if self.kind == 'flag' else ''}]"
 
 
 def label_stages(d: LabelCircuitData) -> list:
@@ -440,7 +468,10 @@ def label_stages(d: LabelCircuitData) -> list:
     c = lambda kind, inv=False: ClassicalStage(d, kind, inv)  # noqa: E731
     v_c = [SlotSuperposition(d, s_c), c("column_labels"), c("g0_bits"), RotationLayer(d, "g0"),
            c("g0_bits"), c("column_target")]
-    o_a = [c("angle"), RotationLayer(d, "flag"), c("angle", True)]
+    o_a = [c("predicate")]
+    for flag, kind in enumerate(["term_angle"] + [f"factor_angle{m}" for m in range(d.tab.order)]):
+        o_a += [c(kind), RotationLayer(d, "flag", flag), c(kind)]
+    o_a.append(c("predicate"))
     v_r_dagger = [c("row_target", True), c("row_labels", True),
                   SlotSuperposition(d, s_r, inverse=True)]
     return v_c + o_a + [c("swap")] + v_r_dagger
@@ -448,17 +479,17 @@ def label_stages(d: LabelCircuitData) -> list:
 
 def build_stages(bb: BloqBuilder, d: LabelCircuitData, system: SoquetT, ancilla: SoquetT,
                  flags: int) -> dict:
-    """The stages on ancilla = label · E · ``flags`` flags (flag 0 used), work allocated here."""
+    """The stages on ancilla = label · E · N + 1 flags, work allocated here."""
+    assert flags == d.tab.order + 1
     bits = bb.split(ancilla)
     cuts = np.cumsum([d.label_bits, d.tab.system_bits])
     soqs = {"system": system, "label": bb.join(bits[:cuts[0]]),
-            "e": bb.join(bits[cuts[0]:cuts[1]]), "flag": bb.join(bits[cuts[1]:cuts[1] + 1]),
+            "e": bb.join(bits[cuts[0]:cuts[1]]), "flag": bb.join(bits[cuts[1]:]),
             "work": bb.allocate(d.work_bits)}
     for stage in label_stages(d):
         soqs = dict(zip(REGISTERS, bb.add(stage, **soqs)))
     bb.free(soqs["work"])
-    anc = np.concatenate([bb.split(soqs["label"]), bb.split(soqs["e"]), bb.split(soqs["flag"]),
-                          bits[cuts[1] + 1:]])
+    anc = np.concatenate([bb.split(soqs["label"]), bb.split(soqs["e"]), bb.split(soqs["flag"])])
     return {"system": soqs["system"], "ancilla": bb.join(anc)}
 
 

@@ -171,27 +171,38 @@ def column_side(tab: LabelTables, col: int) -> list:
     return out
 
 
-def entry_amplitude(tab: LabelTables, label, col: int) -> float:
-    """O_A: the |0…0⟩ amplitude of the N + 1 flags for this label at column ``col``."""
+def entry_factors(tab: LabelTables, label, col: int) -> list[float]:
+    """O_A flag by flag: [term constant (a_τ/a, signed, times [t < T]), factor 1, …, factor N]
+    — the |0⟩ amplitude of each of the N + 1 flags. Identity and G_0 / unused factor
+    positions leave their flag at 1."""
+    N = tab.order
     a = tab.structure.term_norm
     if label[0] == "id":
-        return 1.0 / a
+        return [1.0 / a] + [1.0] * N
     ti, comps = label
     t = tab.split(col)[0]
-    if t >= tab.steps:        # [t < T]: no shift out of the last block (or of padding)
-        return 0.0
     ells = tab.structure.terms[ti]
-    value = -tab.structure.term_norms[ti] / a
-    for e, comp in zip(ells, comps):
-        if e == 0:
-            continue
-        if comp[0] == "dummy":
-            return 0.0
-        hit = _entry(tab, e, *comp)
-        if hit is None:
-            return 0.0
-        value *= hit[1] / tab.factor_norms[e]
-    return value
+    # [t < T]: no shift out of the last block (or of padding)
+    out = [-tab.structure.term_norms[ti] / a if t < tab.steps else 0.0]
+    for m in range(N):
+        e = ells[m] if m < len(ells) else 0
+        out.append(factor_value(tab, e, comps[m]))
+    return out
+
+
+def factor_value(tab: LabelTables, ell: int, comp) -> float:
+    """G_ℓ[entry]/g_ℓ of a component (1 for ℓ = 0, 0 for padding and dummy entries)."""
+    if ell == 0:
+        return 1.0
+    if comp[0] == "dummy":
+        return 0.0
+    hit = _entry(tab, ell, *comp)
+    return 0.0 if hit is None else hit[1] / tab.factor_norms[ell]
+
+
+def entry_amplitude(tab: LabelTables, label, col: int) -> float:
+    """O_A: the |0…0⟩ amplitude of the N + 1 flags for this label at column ``col``."""
+    return math.prod(entry_factors(tab, label, col))
 
 
 def encoded_block(tab: LabelTables) -> np.ndarray:
@@ -224,5 +235,6 @@ def padded_history(tab: LabelTables, A: sp.spmatrix) -> np.ndarray:
     return out
 
 
-__all__ = ["LabelTables", "column_side", "encoded_block", "entry_amplitude", "label_tables",
+__all__ = ["LabelTables", "column_side", "encoded_block", "entry_amplitude", "entry_factors",
+           "factor_value", "label_tables",
            "padded_history", "row_side"]

@@ -13,13 +13,16 @@ each stage either classical reversible (QROMs, adders, copies: simulated with Qu
 G_0 amplitude-loading Ry, the flag rotations: applied with their Qualtran tensors). A sparse
 branch simulation of the stages (:func:`simulate_block`) gives the ancilla-|0⟩ block.
 
-Differences from the factored cost model, by design of a *tiny-instance* circuit: the label is
-written whole by one QROM over (level, digits, slot) and cleared by its inverse table, instead
-of per-factor lookups over the G tables (dense tables: 2^(lb + N·db + slot bits) words); the
-column digits come from one QROM over the whole label. O_A is the factored one: N + 1 flags, a
-term-constant angle from a QROM over (predicate [t < T], term) and per factor position m an
-angle from a QROM over (term, component m). G_0 loading is one Ry per G_0 factor (n = 2: one
-digit bit), controlled by a bit looked up from the term.
+As in the factored cost model: the row side writes col(λ) factor by factor (a QROM over
+(term, component m) per position, its output already placed at the term's digit offset, so no
+controlled SWAPs are needed) and the column level from the term; O_A has N + 1 flags, a
+term-constant angle from a QROM over (predicate [t < T], term) and per position m an angle
+from a QROM over (term, component m); G_0 is loaded by one Ry per G_0 factor position (n = 2:
+one digit bit), controlled by a bit looked up from the term. Different, by design of a
+*tiny-instance* circuit: the label itself is written whole by one QROM over (level, digits,
+slot) and cleared by its inverse table (dense, 2^(lb + N·db + w) words), instead of the term
+preparation and per-factor pointer lookups; the column side's row digits are copied from the
+label.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from qualtran.bloqs.state_preparation import PrepareUniformSuperposition
 from circuits.bloqs.history_label_tables import (
     LabelTables,
     column_side,
+    factor_entry,
     factor_value,
     row_side,
 )
@@ -64,7 +68,8 @@ class LabelCircuitData:
     col_labels: np.ndarray
     row_inverse: np.ndarray    # [(level, digits), label] → slot
     col_inverse: np.ndarray
-    col_target: np.ndarray     # [label, level] → (level, digits) of col(λ) (row side)
+    col_level: np.ndarray      # [term, level] → level of col(λ) (row side)
+    col_digits: tuple          # per position m: [term, component] → its column digits, placed
     row_target: np.ndarray     # [(term, level)] → level of row(λ) (column side)
     shift: np.ndarray          # [term] → 1 for −S ⊗ M terms
     g0_bits: np.ndarray        # [term] → bit m set when factor m is G_0
@@ -142,24 +147,36 @@ def label_circuit_data(tab: LabelTables, value_bits: int) -> LabelCircuitData:
 
     row_labels, row_inverse = side_tables("row", s_r)
     col_labels, col_inverse = side_tables("column", s_c)
-    col_target = np.zeros((2**w, 2**lb), dtype=int)
     quarter = 2**value_bits // 4                       # cos = 0: a zero amplitude
 
     def angle(f: float) -> int:
         frac = math.acos(max(-1.0, min(1.0, f))) / (2 * math.pi)
         return round(frac * 2**value_bits) % 2**value_bits
 
-    mask = 2**low - 1
-    for x in range(2**low):
-        for lab, (e, _) in row_side(tab, x).items():
-            # the identity's label holds the digits, not the level: index by the row's level
-            col_target[enc(lab), x >> (N * db)] = e & mask
+    kb = tab.slot_bits
+    # row side, factor by factor: entry (digit, slot) of G_ℓ → its ℓ column digits, placed at
+    # the term's offset (disjoint per factor, so the lookups' XORs concatenate)
+    col_level = np.zeros((2**term_bits, 2**lb), dtype=int)
+    col_level[0, :] = np.arange(2**lb)                     # identity: the row's own level
+    col_digits = [np.zeros((2**term_bits, 2**comp_bits), dtype=int) for _ in range(N)]
+    for comp in range(2**(db + kb)):
+        for m in range(N):
+            col_digits[m][0, comp] = (comp >> kb) << (db * (N - 1 - m))
+    for t, ells in enumerate(tab.structure.terms):
+        col_level[1 + t, :] = sum(ells) - 1
+        offset = 0
+        for m, ell in enumerate(ells):
+            for comp in range(2**(db + kb)):
+                hit = factor_entry(tab, ell, comp >> kb, comp & (2**kb - 1)) if ell else None
+                if hit:
+                    col_digits[m][1 + t, comp] = sum(
+                        c << (db * (N - 1 - offset - r)) for r, c in enumerate(hit[0]))
+            offset += ell
     a = tab.structure.term_norm
     term_angles = np.full((2, 2**term_bits), quarter, dtype=int)   # dummy terms: zero
     term_angles[:, 0] = angle(1 / a)
     for t, norm in enumerate(tab.structure.term_norms):
         term_angles[1, 1 + t] = angle(-norm / a)
-    kb = tab.slot_bits
     factor_angles = []
     for m in range(N):
         table = np.zeros((2**term_bits, 2**comp_bits), dtype=int)   # 1 unless a G_ℓ factor
@@ -185,7 +202,8 @@ def label_circuit_data(tab: LabelTables, value_bits: int) -> LabelCircuitData:
     return LabelCircuitData(
         tab=tab, value_bits=value_bits, term_bits=term_bits, comp_bits=comp_bits,
         work_bits=work_bits, row_labels=row_labels, col_labels=col_labels,
-        row_inverse=row_inverse, col_inverse=col_inverse, col_target=col_target,
+        row_inverse=row_inverse, col_inverse=col_inverse, col_level=col_level,
+        col_digits=tuple(col_digits),
         row_target=row_target, shift=shift, g0_bits=g0_bits,
         g0_angle=2 * math.atan2(g[1], g[0]), term_angles=term_angles,
         factor_angles=tuple(factor_angles))
@@ -239,6 +257,11 @@ def _work(d: LabelCircuitData, count: int) -> tuple:
 
 def _term(d: LabelCircuitData) -> tuple:
     return ("label", 0, d.term_bits)
+
+
+def _component(d: LabelCircuitData, m: int) -> tuple:
+    start = d.term_bits + m * d.comp_bits
+    return ("label", start, start + d.comp_bits)
 
 
 def _lookup(r: _Regs, table: np.ndarray, selections: list, target: tuple, width: int) -> None:
@@ -340,7 +363,11 @@ def _classical_ops(d: LabelCircuitData, kind: str) -> list:
         ops = [("copy_time",), ("add_delta", delta)]
         if kind == "row_target":      # (level, digits) of col(λ) from the whole label
             level = ("system", tb, tb + tab.level_bits)
-            return ops + [("lookup", d.col_target, [label, level], _low(d, "e"), d.low_bits)]
+            digits = ("e", tb + tab.level_bits, tab.system_bits)
+            return ops + [("lookup", d.col_level, [_term(d), level],
+                           ("e", tb, tb + tab.level_bits), tab.level_bits)] + [
+                ("lookup", d.col_digits[m], [_term(d), _component(d, m)], digits,
+                 tab.order * tab.digit_bits) for m in range(tab.order)]
         level = ("system", tb, tb + tab.level_bits)
         return ops + [("copy_digits",),
                       ("lookup", d.row_target, [_term(d), level],

@@ -105,7 +105,8 @@ def label_tables(G: tuple, order: int, steps: int) -> LabelTables:
         factor_norms={e: f.max_abs for e, f in factors.items()})
 
 
-def _entry(tab: LabelTables, ell: int, i: int, k: int):
+def factor_entry(tab: LabelTables, ell: int, i: int, k: int):
+    """(column digits, value) of slot k of row i of G_ℓ, or None for a padding slot."""
     if i >= tab.n:
         return None
     return tab.entries[ell][i * 2**tab.slot_bits + k]
@@ -129,7 +130,7 @@ def row_side(tab: LabelTables, row: int) -> dict:
             for m, (e, k) in enumerate(zip(ells, ks)):
                 comps.append((digits[m], k))
                 if e:
-                    hit = _entry(tab, e, digits[m], k)
+                    hit = factor_entry(tab, e, digits[m], k)
                     cols.extend(hit[0] if hit else (0,) * e)
             comps.extend((d, 0) for d in digits[j:])
             label = (ti, tuple(comps))
@@ -196,7 +197,7 @@ def factor_value(tab: LabelTables, ell: int, comp) -> float:
         return 1.0
     if comp[0] == "dummy":
         return 0.0
-    hit = _entry(tab, ell, *comp)
+    hit = factor_entry(tab, ell, *comp)
     return 0.0 if hit is None else hit[1] / tab.factor_norms[ell]
 
 
@@ -236,5 +237,5 @@ def padded_history(tab: LabelTables, A: sp.spmatrix) -> np.ndarray:
 
 
 __all__ = ["LabelTables", "column_side", "encoded_block", "entry_amplitude", "entry_factors",
-           "factor_value", "label_tables",
+           "factor_entry", "factor_value", "label_tables",
            "padded_history", "row_side"]

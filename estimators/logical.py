@@ -53,8 +53,9 @@ CITATIONS = {
 class StructuralInputs:
     """n- and T-independent structure of the history matrix that the bloqs need.
 
-    From the term enumeration of :mod:`circuits.bloqs.history_terms`: ``row_slots`` s_r and
-    ``col_slots`` s_c (labels enumerated per row / column, identity included), ``term_norm``
+    ``terms``: the term enumeration of :mod:`circuits.bloqs.history_terms`, which gives
+    ``row_slots`` s_r and ``col_slots`` s_c (labels enumerated per row / column, identity
+    included), ``term_norm``
     a = max(1, max_τ a_τ) with a_τ the product of its factors' max|G_ℓ| (and ‖G_0‖₂ for G_0
     factors, loaded by amplitude), ``factor_slots`` (the largest per-factor slot count),
     ``term_count`` |τ|. ``table_per_param`` λ: stored G_ℓ nonzeros (ℓ ≥ 1) per parameter, the
@@ -65,17 +66,36 @@ class StructuralInputs:
     N ≥ 2 (term labels, :mod:`circuits.bloqs.history_labels`).
     """
 
-    order: int
+    terms: object            # circuits.bloqs.history_terms.TermStructure
     degree: int
-    row_slots: int
-    col_slots: int
     factor_slots: int
-    term_count: int
-    has_g0: bool
-    term_norm: float
     g0_norm: float
     table_per_param: sympy.Rational
     source: str
+
+    @property
+    def order(self) -> int:
+        return self.terms.order
+
+    @property
+    def row_slots(self) -> int:
+        return self.terms.row_slots
+
+    @property
+    def col_slots(self) -> int:
+        return self.terms.col_slots
+
+    @property
+    def term_norm(self) -> float:
+        return float(self.terms.term_norm)
+
+    @property
+    def term_count(self) -> int:
+        return len(self.terms.terms)
+
+    @property
+    def has_g0(self) -> bool:
+        return any(0 in t for t in self.terms.terms)
 
     @property
     def enum_sparsity(self) -> int:
@@ -85,7 +105,7 @@ class StructuralInputs:
     def alpha(self) -> float:
         if self.order == 1:
             return self.enum_sparsity * self.term_norm
-        return math.sqrt(self.row_slots * self.col_slots) * self.term_norm
+        return self.terms.alpha
 
     def table_size(self, n):
         size = self.table_per_param * n
@@ -100,13 +120,10 @@ def structural_inputs(factors: dict, g0_norm: float, n: int, order: int,
     and ‖G_0‖₂, by enumerating the Kronecker terms of the order-N lift."""
     from circuits.bloqs.history_terms import term_structure
 
-    terms = term_structure(factors, g0_norm, order)
     return StructuralInputs(
-        order=order, degree=max(factors), row_slots=terms.row_slots,
-        col_slots=terms.col_slots,
+        terms=term_structure(factors, g0_norm, order), degree=max(factors),
         factor_slots=int(max(max(f.row_sparsity, f.col_sparsity, 1) for f in factors.values())),
-        term_count=len(terms.terms), has_g0=any(0 in t for t in terms.terms),
-        term_norm=float(terms.term_norm), g0_norm=float(g0_norm),
+        g0_norm=float(g0_norm),
         table_per_param=sympy.Rational(sum(int(f.nnz) for f in factors.values()), n),
         source=source)
 

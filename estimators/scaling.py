@@ -206,8 +206,8 @@ def _search_class(expr, var, reference, guess: int, max_tries: int, name) -> dic
         lead = None
 
     def limit(a):
-        if lead is None:
-            return _limit(expr / reference(a), var)
+        if lead is None:   # outside the form: the ratio is too, so straight to Gruntz
+            return _gruntz_limit(expr / reference(a), var)
         return (lead * asymptotic.leading_term(reference(a), var).power(-1)).limit()
 
     method = "gruntz" if lead is None else "leading-term"

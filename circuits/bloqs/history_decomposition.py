@@ -52,6 +52,8 @@ from qualtran.bloqs.bookkeeping.auto_partition import AutoPartition, Unused
 from qualtran.bloqs.data_loading import QROM
 from qualtran.bloqs.state_preparation import PrepareUniformSuperposition
 
+from circuits.bloqs.history_oracles import bits_for
+
 
 def _freeze(table):
     """Nested tuples of ints (hashable, as attrs-frozen bloq fields must be)."""
@@ -93,9 +95,6 @@ class HistoryData:
     def time_padding(self) -> bool:
         return self.steps + 1 < 2**self.time_bits
 
-
-def _bits(count: int) -> int:
-    return max(1, (count - 1).bit_length())
 
 
 def enumeration_pattern(support: np.ndarray, count: int) -> np.ndarray:
@@ -141,7 +140,7 @@ def history_data(G1: sp.spmatrix, steps: int, sparsity: int, max_abs: float,
     """
     G1 = sp.csr_matrix(G1)
     n = G1.shape[0]
-    time_bits, digit_bits = _bits(steps + 1), _bits(n)
+    time_bits, digit_bits = bits_for(steps + 1), bits_for(n)
     g = np.zeros((2**digit_bits, 2**digit_bits))
     g[:n, :n] = G1.toarray()
     s = sparsity - 1

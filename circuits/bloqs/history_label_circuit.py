@@ -33,13 +33,13 @@ from functools import cached_property
 
 import attrs
 import numpy as np
-from qualtran import Bloq, BloqBuilder, QAny, QUInt, Register, Signature, SoquetT
+from qualtran import Bloq, BloqBuilder, QAny, QUInt, Signature, SoquetT
 from qualtran.bloqs.arithmetic import Add, LessThanConstant
 from qualtran.bloqs.basic_gates import CNOT, Ry, Swap
-from qualtran.bloqs.bookkeeping.auto_partition import AutoPartition, Unused
 from qualtran.bloqs.data_loading import QROM
 from qualtran.bloqs.state_preparation import PrepareUniformSuperposition
 
+from circuits.bloqs.history_decomposition import diffusion
 from circuits.bloqs.history_label_tables import (
     LabelTables,
     column_side,
@@ -47,12 +47,10 @@ from circuits.bloqs.history_label_tables import (
     factor_value,
     row_side,
 )
+from circuits.bloqs.history_oracles import bits_for
 
 REGISTERS = ("system", "label", "e", "flag", "work")
 
-
-def _bits(count: int) -> int:
-    return max(1, (count - 1).bit_length())
 
 
 @dataclass(frozen=True)
@@ -87,7 +85,7 @@ class LabelCircuitData:
         return self.tab.level_bits + self.tab.order * self.tab.digit_bits
 
 
-def _encode(data_shape: tuple, tab: LabelTables, term_bits: int, comp_bits: int, label) -> int:
+def _encode(tab: LabelTables, term_bits: int, comp_bits: int, label) -> int:
     """Label tuple → integer: term index (0 identity, 1 + t terms, last dummy) · components
     (dummy half bit, digit, slot)."""
     db = tab.digit_bits
@@ -109,15 +107,15 @@ def label_circuit_data(tab: LabelTables, value_bits: int) -> LabelCircuitData:
         raise ValueError("the stage circuit loads G_0 with one Ry: n = 2 only")
     N, db, lb = tab.order, tab.digit_bits, tab.level_bits
     terms = tab.structure.terms
-    term_bits = _bits(len(terms) + 2)
+    term_bits = bits_for(len(terms) + 2)
     comp_bits = 1 + db + tab.slot_bits
     w = term_bits + N * comp_bits
     dummy = len(terms) + 1
     s_r, s_c = tab.structure.row_slots, tab.structure.col_slots
     low = lb + N * db
-    slot_bits = max(_bits(s_r), _bits(s_c))
+    slot_bits = max(bits_for(s_r), bits_for(s_c))
     work_bits = max(slot_bits, value_bits + 1, N, tab.time_bits)
-    enc = lambda label: _encode((), tab, term_bits, comp_bits, label)  # noqa: E731
+    enc = lambda label: _encode(tab, term_bits, comp_bits, label)  # noqa: E731
 
     def side_tables(side: str, slots: int):
         labels = np.zeros((2**low, 2**slot_bits), dtype=int)
@@ -296,18 +294,15 @@ class SlotSuperposition(Bloq):
         return PrepareUniformSuperposition(self.slots)
 
     def build_composite_bloq(self, bb: BloqBuilder, **soqs) -> dict:
-        width = self.data.work_bits
-        part = AutoPartition(self.prep.adjoint() if self.inverse else self.prep,
-                             partitions=[(Register("target", QAny(width)),
-                                          [Unused(width - _bits(self.slots)), "target"])])
-        soqs["work"] = bb.add(part, target=soqs["work"])
+        part = diffusion(self.slots, self.data.work_bits)
+        soqs["work"] = bb.add(part.adjoint() if self.inverse else part, target=soqs["work"])
         return soqs
 
     def apply(self, state: dict) -> dict:
         """Branch simulation with the bloq's own tensor."""
         unitary = self.prep.tensor_contract()
         unitary = unitary.conj().T if self.inverse else unitary
-        k = _bits(self.slots)
+        k = bits_for(self.slots)
         out: dict = {}
         for key, amp in state.items():
             low = key[4] & (2**k - 1)
@@ -350,7 +345,7 @@ class ClassicalStage(Bloq):
 def _classical_ops(d: LabelCircuitData, kind: str) -> list:
     """The self-inverse (or, for additions, negatable) operations of a classical stage."""
     tab, w, tb = d.tab, d.label_bits, d.tab.time_bits
-    slot = _work(d, _bits(d.row_labels.shape[1]))
+    slot = _work(d, bits_for(d.row_labels.shape[1]))
     label = ("label", 0, w)
     if kind in ("row_labels", "column_labels"):
         table = d.row_labels if kind == "row_labels" else d.col_labels

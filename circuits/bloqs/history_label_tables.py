@@ -24,11 +24,8 @@ from itertools import product
 import numpy as np
 import scipy.sparse as sp
 
+from circuits.bloqs.history_oracles import bits_for
 from circuits.bloqs.history_terms import TermStructure, polymap_factor_stats, term_structure
-
-
-def _bits(count: int) -> int:
-    return max(1, (count - 1).bit_length())
 
 
 @dataclass(frozen=True)
@@ -76,7 +73,7 @@ def label_tables(G: tuple, order: int, steps: int) -> LabelTables:
     n = G[1].shape[0]
     structure = term_structure(factors, g0_norm, order)
     slots = max(max(f.row_sparsity, f.col_sparsity, 1) for f in factors.values())
-    kb = _bits(slots)
+    kb = bits_for(slots)
     entries, pointers = {}, {}
     for ell in factors:
         mat = sp.csr_matrix(G[ell])
@@ -97,8 +94,8 @@ def label_tables(G: tuple, order: int, steps: int) -> LabelTables:
         entries[ell], pointers[ell] = table, point
     g0 = G[0].toarray().ravel() if sp.issparse(G[0]) else np.asarray(G[0], float).ravel()
     return LabelTables(
-        n=n, order=order, steps=steps, time_bits=_bits(steps + 1), level_bits=_bits(order),
-        digit_bits=_bits(n), slot_bits=kb, structure=structure,
+        n=n, order=order, steps=steps, time_bits=bits_for(steps + 1), level_bits=bits_for(order),
+        digit_bits=bits_for(n), slot_bits=kb, structure=structure,
         row_slots_per_factor={e: f.row_sparsity for e, f in factors.items()},
         col_slots_per_factor={e: f.col_sparsity for e, f in factors.items()},
         entries=entries, pointers=pointers, g0=g0, g0_norm=g0_norm,

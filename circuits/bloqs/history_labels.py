@@ -55,11 +55,11 @@ from qualtran.resource_counting import BloqCountDictT, QubitCount, SympySymbolAl
 from qualtran.symbolics import SymbolicInt, smax
 
 from circuits.bloqs.data_access import TableLookup, lookup_qubits
-from circuits.bloqs.history_oracles import bits_for
+from circuits.bloqs.history_oracles import SystemRegisterSizes, bits_for
 
 
 @attrs.frozen
-class LabelLayout:
+class LabelLayout(SystemRegisterSizes):
     """Sizes of the term-label construction (n, steps may be sympy symbols).
 
     row_slots / col_slots: s_r, s_c; factor_slots: the largest per-factor slot count (row
@@ -77,22 +77,6 @@ class LabelLayout:
     term_count: int
     has_g0: bool
     value_bits: SymbolicInt
-
-    @cached_property
-    def time_bits(self) -> SymbolicInt:
-        return bits_for(self.steps + 1)
-
-    @cached_property
-    def level_bits(self) -> int:
-        return bits_for(self.order)
-
-    @cached_property
-    def digit_bits(self) -> SymbolicInt:
-        return bits_for(self.n)
-
-    @cached_property
-    def system_bits(self) -> SymbolicInt:
-        return self.time_bits + self.level_bits + self.order * self.digit_bits
 
     @cached_property
     def slot_bits(self) -> int:
@@ -127,12 +111,16 @@ class LabelLayout:
         return self.label_bits + self.system_bits + self.order + 1
 
 
-def _term_preparation(lay: LabelLayout, ssa: SympySymbolAllocator) -> BloqCountDictT:
-    """Weights ∝ slot counts over the term register, per level: a rotation tree of
-    2^term_bits − 1 controlled Ry for each of the N levels, then one controlled uniform
-    superposition over the slots of each factor position."""
+def _side_counts(lay: LabelLayout, ssa: SympySymbolAllocator) -> BloqCountDictT:
+    """What V_R and V_C both do. Term preparation: weights ∝ slot counts over the term
+    register, per level (a rotation tree of 2^term_bits − 1 controlled Ry for each of the N
+    levels), one controlled uniform superposition over the slots of each factor position;
+    the other side's level from a term table; t ∓ 1 for −S ⊗ M terms; N digits copied."""
     return {Ry(ssa.new_symbol("term_weight")).controlled(): lay.order * (2**lay.term_bits - 1),
-            PrepareUniformSuperposition(lay.factor_slots, cvs=(1,)): lay.order}
+            PrepareUniformSuperposition(lay.factor_slots, cvs=(1,)): lay.order,
+            QROM.build_from_bitsize((lay.term_count + 2,), (lay.level_bits,)): 1,
+            AddK(QUInt(lay.time_bits), 1): 1,
+            CNOT(): lay.order * lay.digit_bits}
 
 
 @attrs.frozen
@@ -155,13 +143,10 @@ class HistoryRowLabels(Bloq):
 
     def build_call_graph(self, ssa: SympySymbolAllocator) -> BloqCountDictT:
         lay = self.layout
-        counts = _term_preparation(lay, ssa)
+        counts = _side_counts(lay, ssa)       # its copies: row digits into components
         counts.update({
-            CNOT(): lay.order * lay.digit_bits,                   # row digits into components
             self.index_lookup: lay.order,                         # column digits of each entry
             CSwap(lay.digit_bits): lay.order * lay.degree * lay.order,   # route to positions
-            QROM.build_from_bitsize((lay.term_count + 2,), (lay.level_bits,)): 1,   # level k
-            AddK(QUInt(lay.time_bits), 1): 1,                     # t − 1 for −S ⊗ M terms
         })
         return counts
 
@@ -205,15 +190,12 @@ class HistoryColumnLabels(Bloq):
         from circuits.bloqs.state_prep import VectorStatePreparation
 
         lay = self.layout
-        counts = _term_preparation(lay, ssa)
+        counts = _side_counts(lay, ssa)       # its copies: row digits into E
         counts.update({
             CSwap(lay.digit_bits): 2 * lay.order * lay.order,     # first column digit in, out
             self.pointer_lookup: lay.order,                       # (ℓ, c, k') → (i, k)
             self.slot_lookup: lay.order,                          # clear k'
             Toffoli(): 2 * lay.order * lay.digit_bits,            # identity: controlled copies
-            CNOT(): lay.order * lay.digit_bits,                   # row digits into E
-            QROM.build_from_bitsize((lay.term_count + 2,), (lay.level_bits,)): 1,   # level j
-            AddK(QUInt(lay.time_bits), 1): 1,                     # t + 1 for −S ⊗ M terms
         })
         if lay.has_g0:
             prep = VectorStatePreparation(lay.n, lay.value_bits, self.model)

@@ -48,23 +48,9 @@ def bits_for(count: SymbolicInt) -> SymbolicInt:
     return ceil(log2(count))
 
 
-@attrs.frozen
-class HistoryLayout:
-    """Sizes of the history system that the oracles need (numbers or sympy symbols).
-
-    n, steps: may be symbolic. order (N), degree (d), enum_sparsity (s_A, the number of enumerated
-    entries per history row), factor_sparsity (max row nnz of any G_ℓ) are concrete integers.
-    table_size: L = Σ_ℓ nnz(G_ℓ) (symbolic as λ·n in flag mode). value_bits: b.
-    """
-
-    n: SymbolicInt
-    steps: SymbolicInt
-    order: int
-    degree: int
-    enum_sparsity: int
-    factor_sparsity: int
-    table_size: SymbolicInt
-    value_bits: SymbolicInt
+class SystemRegisterSizes:
+    """The system register of the history matrix, for layouts with ``n``, ``steps``, ``order``:
+    time (⌈log2(T+1)⌉ bits) · level (⌈log2 N⌉ bits, none for N = 1) · N digits (⌈log2 n⌉)."""
 
     @cached_property
     def time_bits(self) -> SymbolicInt:
@@ -81,6 +67,25 @@ class HistoryLayout:
     @cached_property
     def system_bits(self) -> SymbolicInt:
         return self.time_bits + self.level_bits + self.order * self.digit_bits
+
+
+@attrs.frozen
+class HistoryLayout(SystemRegisterSizes):
+    """Sizes of the history system that the oracles need (numbers or sympy symbols).
+
+    n, steps: may be symbolic. order (N), degree (d), enum_sparsity (s_A, the number of enumerated
+    entries per history row), factor_sparsity (max row nnz of any G_ℓ) are concrete integers.
+    table_size: L = Σ_ℓ nnz(G_ℓ) (symbolic as λ·n in flag mode). value_bits: b.
+    """
+
+    n: SymbolicInt
+    steps: SymbolicInt
+    order: int
+    degree: int
+    enum_sparsity: int
+    factor_sparsity: int
+    table_size: SymbolicInt
+    value_bits: SymbolicInt
 
     @cached_property
     def index_word_bits(self) -> SymbolicInt:

@@ -17,7 +17,7 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit_aer import AerSimulator
 
-from circuits.block_encoding import cancel_adjacent_x
+from qmlc.circuits.gates import cancel_adjacent_x
 
 __all__ = ["NATIVE", "flatten", "sample_counts", "statevector"]
 

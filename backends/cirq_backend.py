@@ -1,4 +1,4 @@
-"""Cirq execution: translate the Qiskit IR circuit (:mod:`compiler.cirq_translate`) and run it on
+"""Cirq execution: translate the Qiskit IR circuit (:mod:`qmlc.compiler.cirq_translate`) and run it on
 ``cirq.Simulator`` — exact state vector or sampled measurements.
 
 Results are returned in Qiskit's little-endian convention (qubit i = bit i of an index) so that
@@ -11,7 +11,7 @@ import cirq
 import numpy as np
 from qiskit import QuantumCircuit
 
-from compiler.cirq_translate import cirq_to_qiskit_order, line_qubits, to_cirq
+from qmlc.compiler.cirq_translate import cirq_to_qiskit_order, line_qubits, to_cirq
 
 __all__ = ["sample_counts", "statevector"]
 

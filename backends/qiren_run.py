@@ -18,9 +18,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from circuits.reupload import angle_names, cirq_resolvers, parameter_table, qiskit_z_observables
-from compiler.errors import UsageError
-from compiler.qiren_program import QirenProgram, ReuploadLayer
+from qmlc.circuits.reupload import angle_names, cirq_resolvers, parameter_table, qiskit_z_observables
+from qmlc.compiler.errors import UsageError
+from qmlc.compiler.qiren_program import QirenProgram, ReuploadLayer
 
 BACKENDS = ("aer", "cirq", "numpy", "ibm-fake")
 # Offline IBM device models (qiskit-ibm-runtime's fake backends), smallest that fits the width.
@@ -152,11 +152,11 @@ def layer_runner(layer: ReuploadLayer, backend: str = "aer", shots: int | None =
                 return 1.0 - 2.0 * rng.binomial(shots, np.clip(p1, 0, 1)) / shots
             return sample
         return layer.expectations_reference
-    raise UsageError(f"--backend {backend!r} is not supported for QIREN; "
+    raise UsageError(f"backend {backend!r} is not supported for QIREN; "
                      f"choose one of {', '.join(BACKENDS)}")
 
 
-def run_program(program: QirenProgram, X: np.ndarray, backend: str = "aer",
+def run_qiren_program(program: QirenProgram, X: np.ndarray, backend: str = "aer",
                 shots: int | None = None, seed: int = 0, return_angles: bool = False):
     """Model outputs (B, out_dim) with every circuit executed on ``backend``.
 

@@ -24,27 +24,74 @@ estimated from the counts are reported beside it (``abs_u_T_sampled``).
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse.linalg as spla
 
-from compiler.errors import UsageError
-from compiler.qlsa import QLSAProgram, build_program, check_simulable, state_prep_circuit
+from qmlc.backends import aer_backend, cirq_backend
+from qmlc.compiler.carleman import CarlemanSystem
+from qmlc.compiler.errors import UsageError
+from qmlc.compiler.qlsa import QLSAProgram, build_program, check_simulable, state_prep_circuit
+from qmlc.compiler.results import Result, optional
 
-__all__ = ["BACKENDS", "classical_solution", "run_program", "run_qlsa"]
+__all__ = ["BACKENDS", "QLSARun", "SampledQLSA", "classical_solution", "run_qlsa",
+           "run_qlsa_program"]
 
-BACKENDS = ("aer", "cirq")
+BACKENDS = {"aer": aer_backend, "cirq": cirq_backend}
+
+
+@dataclass(frozen=True)
+class SampledQLSA(Result):
+    """Shot-based estimates beside the exact figures (module docstring)."""
+
+    success_probability_sampled: float
+    success_probability_stderr: float
+    fidelity_sampled: float
+    fidelity_stderr: float
+    postselected_shots: int
+    abs_u_T_sampled: list[float]
+    fidelity_estimator: str = "compute-uncompute overlap with the classical solution state"
+
+
+@dataclass(frozen=True)
+class QLSARun(Result):
+    """One simulated QLSA solve compared with the classical solution (module docstring)."""
+
+    algorithm: str
+    backend: str
+    shots: int | None
+    fidelity: float
+    success_probability: float
+    theta_T: list[float]
+    theta_T_classical: list[float]
+    theta_T_error_max: float
+    qubits: int
+    depth: int
+    gate_counts: dict[str, int]
+    alpha: float
+    dimension: int
+    simulation_seconds: float
+    model: dict
+    sampled: SampledQLSA | None = optional()
+    compile_seconds: float | None = optional()
+    theta_T_denormalization: str = "least-squares fit of the known first block y_0 = y_in"
+    gate_set: str = "after inlining gate definitions: x, h, z, ry, rz, cx, ccx, mcx"
+
+    def to_dict(self) -> dict:
+        """The flat JSON form: the sampled estimates sit beside the exact ones."""
+        out = super().to_dict()
+        out.update(out.pop("sampled", None) or {})
+        return out
 
 
 def _backend(name: str):
-    if name == "aer":
-        from backends import aer_backend
-        return aer_backend
-    if name == "cirq":
-        from backends import cirq_backend
-        return cirq_backend
-    raise UsageError(f"--backend {name!r} cannot run a QLSA circuit; use one of {BACKENDS}")
+    if name not in BACKENDS:
+        raise UsageError(f"backend {name!r} cannot run a QLSA circuit; use one of "
+                         f"{', '.join(BACKENDS)}")
+    return BACKENDS[name]
 
 
 def classical_solution(system) -> np.ndarray:
@@ -82,8 +129,8 @@ def _binomial(k: int, m: int) -> tuple[float, float]:
     return p, max(np.sqrt(p * (1 - p) / m), 1.0 / m if p in (0.0, 1.0) else 0.0)
 
 
-def run_program(system, program: QLSAProgram, backend: str = "aer", shots: int | None = None,
-                seed: int = 0) -> dict:
+def run_qlsa_program(system: CarlemanSystem, program: QLSAProgram, backend: str = "aer",
+                     shots: int | None = None, seed: int = 0) -> QLSARun:
     """Simulate a compiled program (see the module docstring for every reported number)."""
     sim = _backend(backend)
     check_simulable(program)
@@ -100,39 +147,34 @@ def run_program(system, program: QLSAProgram, backend: str = "aer", shots: int |
     theta_T = _recover_theta(system, program, psi)
     theta_cl = system.polymap.offset + x[system.steps * system.delta:
                                          system.steps * system.delta + system.n]
-    from backends.aer_backend import flatten
-    flat = flatten(program.circuit)
-    out = {
-        "algorithm": program.algorithm,
-        "backend": backend,
-        "shots": shots,
-        "fidelity": fidelity,
-        "success_probability": success,
-        "theta_T": theta_T.tolist(),
-        "theta_T_classical": theta_cl.tolist(),
-        "theta_T_error_max": float(np.max(np.abs(theta_T - theta_cl))),
-        "theta_T_denormalization": "least-squares fit of the known first block y_0 = y_in",
-        "qubits": program.num_qubits,
-        "depth": int(flat.depth()),
-        "gate_counts": {k: int(v) for k, v in sorted(flat.count_ops().items())},
-        "gate_set": "after inlining gate definitions: x, h, z, ry, rz, cx, ccx, mcx",
-        "alpha": program.alpha,
-        "dimension": program.dimension,
-        "simulation_seconds": seconds,
-        "model": {k: program.meta[k] for k in ("kappa", "epsilon", "degree", "sigma_min",
-                                                "block_encoding_calls", "amplification_rounds",
-                                                "phase_bits", "time_scale")
-                  if k in program.meta},
-    }
-    if shots is not None:
-        out.update(_sampled(system, program, sim, shots, seed, x_hat))
-    return out
+    flat = aer_backend.flatten(program.circuit)
+    return QLSARun(
+        algorithm=program.algorithm,
+        backend=backend,
+        shots=shots,
+        fidelity=fidelity,
+        success_probability=success,
+        theta_T=theta_T.tolist(),
+        theta_T_classical=theta_cl.tolist(),
+        theta_T_error_max=float(np.max(np.abs(theta_T - theta_cl))),
+        qubits=program.num_qubits,
+        depth=int(flat.depth()),
+        gate_counts={k: int(v) for k, v in sorted(flat.count_ops().items())},
+        alpha=program.alpha,
+        dimension=program.dimension,
+        simulation_seconds=seconds,
+        model={k: program.meta[k] for k in ("kappa", "epsilon", "degree", "sigma_min",
+                                             "block_encoding_calls", "amplification_rounds",
+                                             "phase_bits", "time_scale")
+               if k in program.meta},
+        sampled=None if shots is None else _sampled(system, program, sim, shots, seed, x_hat),
+    )
 
 
 def _sampled(system, program: QLSAProgram, sim, shots: int, seed: int,
-             x_hat: np.ndarray) -> dict:
+             x_hat: np.ndarray) -> SampledQLSA:
     if shots < 1:
-        raise UsageError(f"--shots is {shots}; it must be >= 1")
+        raise UsageError(f"shots = {shots}: must be >= 1")
     counts = sim.sample_counts(program.circuit, shots, seed)
     total, good, hist = _counts_stats(program, counts)
     p_hat, p_err = _binomial(good, total)
@@ -148,23 +190,21 @@ def _sampled(system, program: QLSAProgram, sim, shots: int, seed: int,
     mags = np.sqrt(probs[program.index_map])
     y_in = np.abs(system.b[:delta])
     scale = float(mags[:delta] @ y_in / max(mags[:delta] @ mags[:delta], 1e-300))
-    return {
-        "success_probability_sampled": p_hat,
-        "success_probability_stderr": p_err,
-        "fidelity_sampled": f_hat,
-        "fidelity_stderr": f_err,
-        "postselected_shots": int(good2),
-        "abs_u_T_sampled": (scale * mags[T * delta: T * delta + n]).tolist(),
-        "fidelity_estimator": "compute-uncompute overlap with the classical solution state",
-    }
+    return SampledQLSA(
+        success_probability_sampled=p_hat,
+        success_probability_stderr=p_err,
+        fidelity_sampled=f_hat,
+        fidelity_stderr=f_err,
+        postselected_shots=int(good2),
+        abs_u_T_sampled=(scale * mags[T * delta: T * delta + n]).tolist(),
+    )
 
 
-def run_qlsa(system, backend: str = "aer", shots: int | None = None, algorithm: str = "qsvt",
-             seed: int = 0) -> dict:
+def run_qlsa(system: CarlemanSystem, backend: str = "aer", shots: int | None = None,
+             algorithm: str = "qsvt", seed: int = 0, **build_options) -> QLSARun:
     """Compile ``system`` with ``algorithm`` and run it on ``backend`` (see the module docs)."""
     start = time.perf_counter()
-    program = build_program(system, algorithm)
+    program = build_program(system, algorithm, **build_options)
     compile_seconds = time.perf_counter() - start
-    out = run_program(system, program, backend=backend, shots=shots, seed=seed)
-    out["compile_seconds"] = compile_seconds
-    return out
+    out = run_qlsa_program(system, program, backend=backend, shots=shots, seed=seed)
+    return dataclasses.replace(out, compile_seconds=compile_seconds)

@@ -1,6 +1,6 @@
 """Carleman lift + history construction: time and peak memory against nnz.
 
-qmlc's construction (:func:`compiler.carleman.carleman_lift`, one recursion sharing partial
+qmlc's construction (:func:`qmlc.compiler.carleman.carleman_lift`, one recursion sharing partial
 Kronecker products) against the plain reference (:func:`carleman_lift_reference`, one
 ``scipy.sparse.kron`` chain per composition, accumulated into M), on random sparse polynomial
 maps with fixed row sparsity. Medians of ``--repeats`` runs; peak memory from tracemalloc
@@ -18,14 +18,14 @@ from functools import partial
 import numpy as np
 import scipy.sparse as sp
 
-from compiler.carleman import (
+from qmlc.compiler.carleman import (
     carleman_lift,
     carleman_lift_reference,
     carleman_vector,
     history_system,
     history_system_reference,
 )
-from compiler.polymap import make_polynomial_map
+from qmlc.compiler.polymap import make_polynomial_map
 
 
 def random_map(n: int, s1: int, s2: int, seed: int):

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CLI = [sys.executable, "-m", "compiler.cli", "estimate", "--n", "1e8", "--steps", "1000",
+CLI = [sys.executable, "-m", "qmlc.reports.cli", "estimate", "--n", "1e8", "--steps", "1000",
        "--order", "2", "--row-sparsity", "16", "--epsilon", "1e-3", "--json"]
 
 
@@ -47,9 +47,9 @@ def bench_cli(repeats: int) -> None:
 def bench_sweep(per_point: int, repeats: int) -> None:
     import numpy as np
 
-    from compiler.cli_estimate import flag_inputs
-    from estimators.logical import concrete_estimate, symbolic_estimate
-    from estimators.scaling import run_sweep
+    from qmlc.estimators.logical import concrete_estimate, symbolic_estimate
+    from qmlc.estimators.scaling import run_sweep
+    from qmlc.estimators.requests import flag_inputs
 
     inputs = flag_inputs(1000, 2, 16)
     print("\n== 10^4-point sweep: lambdify vs Qualtran cost counting per point ==")
@@ -76,9 +76,9 @@ def bench_sweep(per_point: int, repeats: int) -> None:
 
 
 def bench_physical() -> None:
-    from compiler.cli_estimate import flag_inputs
-    from estimators.logical import concrete_estimate
-    from estimators.physical import gidney_fowler, msft_estimate, side_by_side
+    from qmlc.estimators.logical import concrete_estimate
+    from qmlc.estimators.physical import gidney_fowler, msft_estimate, side_by_side
+    from qmlc.estimators.requests import flag_inputs
 
     print("\n== surface-code models on the same logical counts (p = 1e-3, budget 1e-2) ==")
     print(f"{'instance':<34} {'T-count':>10} {'GF qubits':>10} {'MS qubits':>10} {'q ratio':>8} "

@@ -49,7 +49,7 @@ def exhaustive(t, ccz, q, p, budget, cap):
 
 
 def windowed(t, ccz, q, p, budget):
-    from estimators.physical import gidney_fowler
+    from qmlc.estimators.physical import gidney_fowler
 
     r = gidney_fowler(t, ccz, q, p, budget)
     if r["qubits"] is None:
@@ -86,7 +86,7 @@ def main() -> None:
     ap.add_argument("--cap", type=int, default=99)
     ap.add_argument("--random", type=int, default=40, help="extra random cases (agreement only)")
     args = ap.parse_args()
-    import estimators.physical as physical
+    import qmlc.estimators.physical as physical
 
     physical.GF_DISTANCE_CAP = args.cap
     windowed(10**6, 0, 100, 1e-3, 1e-2)  # import Qualtran once, outside the timings

@@ -4,9 +4,9 @@ Setup (the released QIREN code's image experiment, github.com/GGorMM1/QIREN qinr
 scikit-image ``coffee()`` -> grayscale -> Resize(32) + CenterCrop(32) -> [-1, 1]; coordinates
 linspace(-1, 1) on a 2-D grid; 1024 pixels in one batch; Adam lr 0.03, 301 epochs, MSE.
 QIREN: 3 hybrid layers x 8 qubits, L = 2 re-uploads, K = 2 blocks, CZ entangler, RZ encoding
-(657 parameters), trained by :func:`compiler.qiren_train.train_qiren` (BatchNorm in training mode
+(657 parameters), trained by :func:`qmlc.backends.qiren_train.train_qiren` (BatchNorm in training mode
 as in the released code; the MSE with running statistics, i.e. the BatchNorm-folded model that
-the lowered circuits compute, is reported too). Baselines: :mod:`compiler.baselines`, same
+the lowered circuits compute, is reported too). Baselines: :mod:`benchmarks.baselines`, same
 depth, largest width within QIREN's parameter count, same epochs / lr / full batch; the rows
 marked "released code" are the BatchNorm baselines of github.com/GGorMM1/QIREN (Siren_bn).
 PSNR = 10 log10(4 / MSE) (signal range [-1, 1]).
@@ -41,9 +41,10 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from compiler.baselines import MLPBaseline, matched_width, train_baseline
-    from compiler.qiren import QirenModel, image_signal
-    from compiler.qiren_train import train_qiren
+    from benchmarks.baselines import MLPBaseline, matched_width, train_baseline
+    from qmlc.backends.qiren_train import train_qiren
+    from qmlc.compiler.qiren_model import QirenModel
+    from qmlc.compiler.qiren_signal import image_signal
 
     coords, values = image_signal("coffee", 32)
     model = QirenModel()  # the released code's image defaults

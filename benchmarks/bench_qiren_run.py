@@ -16,9 +16,12 @@ import time
 
 import numpy as np
 
-from backends.qiren_run import run_program
-from compiler.qiren import QirenModel, grid_coords, init_weights, reference_forward
-from compiler.qiren_program import lower_qiren
+from qmlc.backends.qiren_run import run_qiren_program
+from qmlc.compiler.qiren_model import QirenModel
+from qmlc.compiler.qiren_program import lower_qiren
+from qmlc.compiler.qiren_reference import reference_forward
+from qmlc.compiler.qiren_signal import grid_coords
+from qmlc.compiler.qiren_weights import init_weights
 
 
 def pennylane_forward(program, X):
@@ -52,9 +55,9 @@ def main() -> None:
     X = grid_coords(32, 2)
     reference = reference_forward(model, weights, X)
     rows = {
-        "qmlc aer (exact)": lambda: run_program(program, X, "aer"),
-        "qmlc cirq (exact)": lambda: run_program(program, X, "cirq"),
-        "qmlc numpy reference": lambda: run_program(program, X, "numpy"),
+        "qmlc aer (exact)": lambda: run_qiren_program(program, X, "aer"),
+        "qmlc cirq (exact)": lambda: run_qiren_program(program, X, "cirq"),
+        "qmlc numpy reference": lambda: run_qiren_program(program, X, "numpy"),
         "peer: pennylane default.qubit": lambda: pennylane_forward(program, X),
     }
     medians, errors = {}, {}

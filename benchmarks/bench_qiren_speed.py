@@ -5,7 +5,7 @@ parameters, over all 1024 pixels of the 32x32 coffee image, for the released cod
 image architecture (3 hybrid layers x 8 qubits, L = 2, K = 2, CZ entangler, RZ encoding,
 BatchNorm with batch statistics). Contenders:
 
-- qmlc: :func:`compiler.qiren_train.loss_and_grad` (batched statevector, fused block unitaries,
+- qmlc: :func:`qmlc.backends.qiren_train.loss_and_grad` (batched statevector, fused block unitaries,
   adjoint differentiation; numpy, complex128).
 - PennyLane ``default.qubit``, ``diff_method="backprop"``, autograd interface: the released
   code's simulator and differentiation method (it used the Torch interface, which is not
@@ -63,8 +63,10 @@ def main() -> None:
     import pennylane as qml
     from pennylane import numpy as pnp
 
-    from compiler.qiren import QirenModel, image_signal, init_weights
-    from compiler.qiren_train import loss_and_grad, trainable_keys
+    from qmlc.backends.qiren_train import loss_and_grad, trainable_keys
+    from qmlc.compiler.qiren_model import QirenModel, layer_weights
+    from qmlc.compiler.qiren_signal import image_signal
+    from qmlc.compiler.qiren_weights import init_weights
 
     coords, values = image_signal("coffee", 32)
     model = QirenModel()
@@ -88,12 +90,12 @@ def main() -> None:
         p = dict(zip(keys, vals, strict=True))
         x = coords
         for i in range(model.layers):
-            s = f"layer{i}."
-            z = x @ p[s + "linear.weight"].T + p[s + "linear.bias"]
+            w = layer_weights(p, i)
+            z = x @ w["linear.weight"].T + w["linear.bias"]
             mu = np_mod.mean(z, axis=0)
             var = np_mod.mean((z - mu) ** 2, axis=0)
-            h = (z - mu) / np_mod.sqrt(var + 1e-5) * p[s + "bn.weight"] + p[s + "bn.bias"]
-            x = np_mod.stack(circ(h, p[s + "circuit.weights"], p[s + "circuit.final"]), axis=-1)
+            h = (z - mu) / np_mod.sqrt(var + 1e-5) * w["bn.weight"] + w["bn.bias"]
+            x = np_mod.stack(circ(h, w["circuit.weights"], w["circuit.final"]), axis=-1)
         y = x @ p["out.weight"].T + p["out.bias"]
         return np_mod.mean((y - values) ** 2)
 

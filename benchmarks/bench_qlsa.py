@@ -30,13 +30,13 @@ sys.path.insert(0, str(ROOT))
 
 from qiskit import QuantumCircuit, transpile  # noqa: E402
 
-from backends import aer_backend, cirq_backend  # noqa: E402
-from backends.qlsa_run import run_program  # noqa: E402
-from compiler.carleman import build_carleman_system  # noqa: E402
-from compiler.pipeline import lower_to_carleman  # noqa: E402
-from compiler.polymap import make_polynomial_map  # noqa: E402
-from compiler.qlsa import build_program  # noqa: E402
-from compiler.spec import load_spec  # noqa: E402
+from qmlc.backends import aer_backend, cirq_backend  # noqa: E402
+from qmlc.backends.qlsa_run import run_qlsa_program  # noqa: E402
+from qmlc.compiler.carleman import build_carleman_system  # noqa: E402
+from qmlc.compiler.pipeline import lower_to_carleman  # noqa: E402
+from qmlc.compiler.polymap import make_polynomial_map  # noqa: E402
+from qmlc.compiler.qlsa import build_program  # noqa: E402
+from qmlc.compiler.spec import load_spec  # noqa: E402
 
 BASIS = ["h", "s", "sdg", "t", "tdg", "x", "y", "z", "cx", "rz"]
 PRIMITIVE = aer_backend.NATIVE
@@ -84,7 +84,7 @@ def measure(name: str, system, algorithm: str, repeats: int) -> dict:
     flat = aer_backend.flatten(program.circuit)
     aer_s, _ = _timed(lambda: aer_backend.statevector(program.circuit), repeats)
     cirq_s, _ = _timed(lambda: cirq_backend.statevector(program.circuit), repeats)
-    result = run_program(system, program, backend="aer")
+    result = run_qlsa_program(system, program, backend="aer")
     return {
         "instance": name, "algorithm": algorithm, "dim": system.dim,
         "qubits": program.num_qubits, "depth": flat.depth(),
@@ -92,7 +92,7 @@ def measure(name: str, system, algorithm: str, repeats: int) -> dict:
         "two_qubit": counts.get("cx", 0), "t_count": counts.get("t", 0) + counts.get("tdg", 0),
         "rotations": counts.get("rz", 0),
         "compile_s": compile_s, "aer_s": aer_s, "cirq_s": cirq_s,
-        "fidelity": result["fidelity"], "p_success": result["success_probability"],
+        "fidelity": result.fidelity, "p_success": result.success_probability,
     }
 
 

@@ -4,7 +4,7 @@ For the flag configuration of issue 4 (n = 1e8, T = 1000, order 2, s = 16, ε = 
 contractive-lift bound) and each algorithm, the three proofs ``qmlc estimate --sweep`` makes
 (T class under qram, n class under qram and qrom) are run with
 
-- new: :func:`estimators.scaling._search_class` (exact leading term, Gruntz only as fall-back),
+- new: :func:`qmlc.estimators.scaling._search_class` (exact leading term, Gruntz only as fall-back),
   cold (its memos and sympy's cache cleared) — median of ``--reps`` runs;
 - peer: the previous implementation, the same walk over log powers with ``sympy.limit`` on
   f/reference for every try (at most 3 tries), no disk cache — one run (minutes).
@@ -25,18 +25,18 @@ import time
 import sympy
 from sympy.core.cache import clear_cache
 
-from compiler.cli_estimate import flag_inputs
-from estimators import asymptotic, scaling
-from estimators.logical import EPS_SYM, KAPPA_SYM, N_SYM, T_SYM, symbolic_estimate
-from estimators.report import SWEEP_POINTS
-from estimators.scaling import fit_exponents, kappa_model, run_sweep, strip_rounding
+from qmlc.estimators import asymptotic, scaling
+from qmlc.estimators.logical import EPS_SYM, KAPPA_SYM, N_SYM, T_SYM, symbolic_estimate
+from qmlc.estimators.sweep import SWEEP_POINTS
+from qmlc.estimators.scaling import fit_exponents, kappa_model, run_sweep, strip_rounding
+from qmlc.estimators.requests import flag_inputs
 
 N, STEPS, ORDER, SPARSITY, EPS = 10**8, 1000, 2, 16, 1e-3
 KAPPA = 2.0 * (STEPS + 1)  # the CLI's contractive-lift bound κ = 2(T+1)
 
 
 def proof_cases(algorithm: str):
-    """(label, f, variable, reference(a), name(a), guess) as estimators.report builds them."""
+    """(label, f, variable, reference(a), name(a), guess) as qmlc.estimators.sweep builds them."""
     inputs = flag_inputs(N, ORDER, SPARSITY)
     t_power = 2 if algorithm == "qsvt" else 1
     cases = []

@@ -26,7 +26,8 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit.library import QFTGate, RYGate
 
-from circuits.block_encoding import BlockEncoding, _bits, _mc, cancel_adjacent_x, mcx_gate
+from qmlc.circuits.block_encoding import BlockEncoding
+from qmlc.circuits.gates import append_controlled, bit_values, cancel_adjacent_x, mcx_gate
 
 __all__ = ["HHLLayout", "controlled_walk", "hhl_circuit"]
 
@@ -101,7 +102,8 @@ def hhl_circuit(be: BlockEncoding, phase_bits: int, sigma_min: float,
         if abs(lam) < cut:
             continue  # truncated: eigenvalues below the cut are dropped
         theta = 2 * np.arcsin(np.clip(cut / lam, -1.0, 1.0))
-        _mc(rotation, RYGate(float(theta)), layout.phase, _bits(j, phase_bits), layout.flag)
+        append_controlled(rotation, RYGate(float(theta)), layout.phase, bit_values(j, phase_bits),
+                          layout.flag)
         rotated += 1
 
     qc = QuantumCircuit(layout.num_qubits, name="hhl_solve")

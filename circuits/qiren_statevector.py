@@ -51,7 +51,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from circuits.reupload import ReuploadShape
+from qmlc.circuits.reupload import ReuploadShape
 
 MAX_QUBITS = 14  # the fused matrices are 2^q x 2^q; past this size they stop being cheap
 

@@ -25,7 +25,7 @@ that sign into the target, so Re⟨0|U_R(ψ)|0⟩ = P; the circuit takes the rea
 extra qubit (½(U_Φ + U_{−Φ}), GSLW 2019 Cor. 18).
 
 Angles are data: :func:`inverse_angles` memoizes them and keeps a JSON cache on disk
-(``compiler.cache.cache_dir``: ``$QMLC_CACHE_DIR`` or ``~/.cache/qmlc``); the achieved
+(``qmlc.circuits.cache.cache_dir``: ``$QMLC_CACHE_DIR`` or ``~/.cache/qmlc``); the achieved
 polynomial is checked on a grid each time they are computed (:func:`qsvt_response`).
 """
 
@@ -43,6 +43,8 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.stats import binom
+
+from qmlc.circuits.cache import cache_dir
 
 __all__ = [
     "InversePolynomial",
@@ -175,7 +177,6 @@ def qsvt_response(psi: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def _cache_dir() -> Path:
-    from compiler.cache import cache_dir
 
     return cache_dir("qsp")
 

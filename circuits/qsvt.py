@@ -7,7 +7,7 @@ B = ⟨0^a|V|0^a⟩ and odd degree d with reflection-convention phases ψ_0..ψ_
     U_ψ = e^{iψ_0 (2Π−1)} V e^{iψ_1 (2Π−1)} V† e^{iψ_2 (2Π−1)} V ⋯ V e^{iψ_d (2Π−1)},
 
 Π = |0^a⟩⟨0^a|, so ⟨0^a|U_ψ|0^a⟩ = P^{(SV)}(B) (GSLW Thm. 17; P = ⟨0|∏ e^{iψZ} R(x)|0⟩ in the
-2×2 picture of :mod:`circuits.qsp_angles`). Each projector-controlled phase e^{iψ(2Π−1)} is
+2×2 picture of :mod:`qmlc.circuits.qsp_angles`). Each projector-controlled phase e^{iψ(2Π−1)} is
 "flip the QSVT qubit q if all a ancillas are 0, RZ(2ψ) on q, flip back". Starting q in |+⟩ and
 projecting it on |+⟩ at the end (H before and after) gives ½(U_ψ + U_{−ψ}) = Re P^{(SV)}(B),
 because every gate of V is real. So a is grown by one qubit.
@@ -24,7 +24,8 @@ from __future__ import annotations
 import numpy as np
 from qiskit import QuantumCircuit
 
-from circuits.block_encoding import BlockEncoding, cancel_adjacent_x, mcx_gate
+from qmlc.circuits.block_encoding import BlockEncoding
+from qmlc.circuits.gates import cancel_adjacent_x, mcx_gate
 
 __all__ = ["append_projector_phase", "qsvt_circuit"]
 

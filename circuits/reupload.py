@@ -34,7 +34,7 @@ class ReuploadShape:
     """Width q, re-uploads L, blocks K, entangler and encoding of one re-uploading circuit.
 
     Shared by the lowering (Qiskit/Cirq/Qualtran circuits) and the training engine
-    (:mod:`circuits.qiren_statevector`), so both read one definition of the circuit's shape.
+    (:mod:`qmlc.circuits.qiren_statevector`), so both read one definition of the circuit's shape.
     """
 
     width: int

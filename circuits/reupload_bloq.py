@@ -1,6 +1,6 @@
 """Qualtran bloq of one QIREN re-uploading circuit, symbolic in width, re-uploads and blocks.
 
-The same construction as :mod:`circuits.reupload` (Zhao et al., ICML 2024, arXiv:2406.03873;
+The same construction as :mod:`qmlc.circuits.reupload` (Zhao et al., ICML 2024, arXiv:2406.03873;
 PennyLane ``StronglyEntanglingLayers`` with a CZ or CNOT entangler): for r < L, K parameter
 blocks (Rot = Rz·Ry·Rz per qubit, then q entanglers) and an encoding rotation per qubit; then K
 final blocks. The call graph counts, for any (possibly sympy-symbolic) q, L, K::
@@ -23,7 +23,7 @@ from qualtran import Bloq, BloqBuilder, QBit, Register, Signature
 from qualtran.bloqs.basic_gates import CNOT, CZ, Rx, Ry, Rz
 from qualtran.symbolics import SymbolicFloat, SymbolicInt, is_symbolic
 
-from circuits.reupload import ReuploadShape
+from qmlc.circuits.reupload import ReuploadShape
 
 _ROTATIONS = {"rz": Rz, "ry": Ry, "rx": Rx}
 
@@ -33,7 +33,7 @@ class ReuploadLayerBloq(Bloq):
     """One hybrid layer's circuit on a register of ``width`` qubits.
 
     ``eps`` is the synthesis precision attached to every rotation bloq (informational for
-    Qualtran's costing; qmlc's T-count model is in :mod:`estimators.qiren_estimate`).
+    Qualtran's costing; qmlc's T-count model is in :mod:`qmlc.estimators.qiren_estimate`).
     """
 
     width: SymbolicInt

@@ -21,12 +21,20 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
 
-from compiler.polymap import PolynomialMap
-from compiler.stage_io import load_array, load_json, load_sparse, save_json, save_sparse
+from qmlc.compiler.polymap import PolynomialMap
+from qmlc.compiler.stage_io import (
+    Stage,
+    load_array,
+    load_json,
+    load_sparse,
+    save_json,
+    save_sparse,
+)
 
 
 def carleman_blocks(G: tuple, order: int) -> list[list]:
@@ -156,8 +164,10 @@ def history_trajectory(x: np.ndarray, n: int, delta: int, steps: int) -> np.ndar
 
 
 @dataclass(frozen=True, eq=False)
-class CarlemanSystem:
+class CarlemanSystem(Stage):
     """The lift (M, c) of a PolynomialMap at order N and its history system (A, b) over T steps."""
+
+    stage_name: ClassVar[str] = "carleman"
 
     polymap: PolynomialMap
     order: int
@@ -184,29 +194,25 @@ class CarlemanSystem:
         """u_0..u_T read off a solution x of A x = b."""
         return history_trajectory(x, self.n, self.delta, self.steps)
 
-    def save(self, out_dir: Path) -> None:
-        """The polymap files plus ``lift.npz``, ``lift_rhs.npy``, ``history.npz``,
-        ``history_rhs.npy`` and ``meta.json`` (which replaces the polymap's)."""
-        out_dir = Path(out_dir)
-        self.polymap.save(out_dir)
+    # -- stage I/O (qmlc.compiler.stage_io) ------------------------------------------------------
+
+    def describe(self) -> dict:
+        return dict(self.meta)
+
+    def write_files(self, out_dir: Path) -> None:
+        """The polymap's files and ``polymap_meta.json``, plus ``lift.npz``, ``lift_rhs.npy``,
+        ``history.npz`` and ``history_rhs.npy``."""
+        self.polymap.write_files(out_dir)
         save_json(out_dir / "polymap_meta.json", self.polymap.describe())
         save_sparse(out_dir / "lift.npz", self.M)
         np.save(out_dir / "lift_rhs.npy", self.c)
         save_sparse(out_dir / "history.npz", self.A)
         np.save(out_dir / "history_rhs.npy", self.b)
-        save_json(out_dir / "meta.json", self.meta)
 
     @classmethod
-    def load(cls, in_dir: Path) -> CarlemanSystem:
-        in_dir = Path(in_dir)
-        meta = load_json(in_dir / "meta.json")
-        pm_meta = load_json(in_dir / "polymap_meta.json")
-        degree = int(pm_meta["degree"])
-        G = [load_array(in_dir / "G0.npy")]
-        G += [load_sparse(in_dir / f"G{ell}.npz") for ell in range(1, degree + 1)]
-        provenance = {k: v for k, v in pm_meta.items() if k not in ("stage", "n", "degree", "nnz")}
-        polymap = PolynomialMap(G=tuple(G), u0=load_array(in_dir / "u0.npy"),
-                                offset=load_array(in_dir / "offset.npy"), meta=provenance)
+    def read_files(cls, in_dir: Path, meta: dict) -> CarlemanSystem:
+        polymap = PolynomialMap.read_files(in_dir, load_json(in_dir / "polymap_meta.json"))
+        meta = {k: v for k, v in meta.items() if k != "qmlc_version"}
         return cls(polymap=polymap, order=int(meta["order"]), steps=int(meta["steps"]),
                    M=load_sparse(in_dir / "lift.npz"), c=load_array(in_dir / "lift_rhs.npy"),
                    A=load_sparse(in_dir / "history.npz"), b=load_array(in_dir / "history_rhs.npy"),

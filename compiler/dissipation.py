@@ -25,6 +25,8 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from qmlc.compiler.carleman import history_system
+
 DENSE_SPECTRUM_LIMIT = 2000
 EXACT_KAPPA_LIMIT = 1500
 ESTIMATED_KAPPA_LIMIT = 2_000_000
@@ -52,7 +54,7 @@ class DissipationReport:
     method: str
     steps: int
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict:
         return asdict(self)
 
 
@@ -133,7 +135,6 @@ def condition_number(A: sp.csr_matrix) -> tuple[float, str]:
 
 def kappa_growth(M: sp.csr_matrix, steps: int) -> list[dict]:
     """κ of the history system I − S⊗M for horizons 1, 2, 4, … up to ``steps``."""
-    from compiler.carleman import history_system
 
     horizons = sorted({*(2**k for k in range(int(np.log2(max(steps, 1))) + 1)), steps})
     zeros = np.zeros(M.shape[0])

@@ -12,7 +12,15 @@ from __future__ import annotations
 
 
 class QmlcError(Exception):
-    """Base class of all user-facing errors."""
+    """Base class of all user-facing errors.
+
+    ``field`` names the input at fault when the message starts with it (``n = -3: …``), so a
+    front end can say which of its own options sets that input (``--n = -3: …``).
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class SpecError(QmlcError):

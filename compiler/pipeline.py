@@ -1,7 +1,7 @@
 """The lowering pipeline of the Carleman family: ModelSpec → PolynomialMap → CarlemanSystem.
 
 Each arrow is a function of its input alone. Before anything large is built, the structural
-statistics of :mod:`compiler.structure` predict the history matrix's size; a request beyond
+statistics of :mod:`qmlc.compiler.structure` predict the history matrix's size; a request beyond
 :data:`MAX_EXPLICIT_ROWS` rows or :data:`MAX_EXPLICIT_NNZ` nonzeros is refused and pointed to
 ``qmlc estimate``, which works from the same statistics without materializing anything.
 """
@@ -13,12 +13,13 @@ import math
 import numpy as np
 import scipy.sparse.linalg as spla
 
-from compiler.carleman import CarlemanSystem, build_carleman_system
-from compiler.dissipation import analyze_dissipation, condition_number, kappa_growth
-from compiler.errors import NonDissipativeError, SpecError, TooLargeError
-from compiler.polymap import PolynomialMap, polynomial_map_from_spec
-from compiler.spec import ModelSpec, get_int
-from compiler.structure import HistoryStructure, history_structure, polymap_g_stats
+from qmlc.compiler.carleman import CarlemanSystem, build_carleman_system
+from qmlc.compiler.dissipation import analyze_dissipation, condition_number, kappa_growth
+from qmlc.compiler.errors import NonDissipativeError, SpecError, TooLargeError
+from qmlc.compiler.network_taylor import polynomial_map_from_network
+from qmlc.compiler.polymap import PolynomialMap, polynomial_map_from_spec
+from qmlc.compiler.spec import ModelSpec, get_int
+from qmlc.compiler.structure import HistoryStructure, history_structure, polymap_g_stats
 
 # ~1e6-row history systems with tens of millions of nonzeros fit comfortably in 24 GiB
 MAX_EXPLICIT_ROWS = 4_000_000
@@ -30,7 +31,6 @@ def lower_to_polymap(spec: ModelSpec) -> PolynomialMap:
     if spec.kind == "polynomial-map":
         return polynomial_map_from_spec(spec)
     if spec.kind == "sparse-network":
-        from compiler.network import polynomial_map_from_network
         return polynomial_map_from_network(spec)
     raise SpecError(f"{spec.path}: kind {spec.kind!r} has no Carleman pipeline; "
                     "use kind 'polynomial-map' or 'sparse-network'")
@@ -44,7 +44,7 @@ def predicted_structure(polymap: PolynomialMap, order: int, steps: int) -> Histo
     return history_structure(polymap_g_stats(polymap.G), polymap.n, order, steps)
 
 
-def check_explicit_size(structure: HistoryStructure, where: str) -> None:
+def check_history_size(structure: HistoryStructure, where: str) -> None:
     """Refuse explicit construction beyond this machine's budget, pointing to estimation."""
     if structure.dim > MAX_EXPLICIT_ROWS or structure.history_nnz_bound > MAX_EXPLICIT_NNZ:
         raise TooLargeError(
@@ -68,7 +68,7 @@ def lower_to_carleman(spec: ModelSpec, allow_nondissipative: bool = False,
 def carleman_from_polymap(polymap: PolynomialMap, order: int, steps: int,
                           allow_nondissipative: bool = False, where: str = "model") -> CarlemanSystem:
     structure = predicted_structure(polymap, order, steps)
-    check_explicit_size(structure, where)
+    check_history_size(structure, where)
     dissipation = analyze_dissipation(polymap.G[1], steps)
     if dissipation.classification == "non-dissipative" and not allow_nondissipative:
         raise NonDissipativeError(
@@ -78,7 +78,7 @@ def carleman_from_polymap(polymap: PolynomialMap, order: int, steps: int,
             f" over {steps} steps): κ of the history system grows exponentially in T and no QLSA "
             "helps; lower the learning rate or pass --allow-nondissipative to build it anyway")
     system = build_carleman_system(polymap, order, steps)
-    meta = carleman_meta(system, structure, dissipation.as_dict())
+    meta = carleman_meta(system, structure, dissipation.to_dict())
     return CarlemanSystem(polymap=polymap, order=order, steps=steps, M=system.M, c=system.c,
                           A=system.A, b=system.b, meta=meta)
 
@@ -118,6 +118,6 @@ def carleman_meta(system: CarlemanSystem, structure: HistoryStructure, dissipati
         "kappa_bound": structure.kappa_bound,
         "kappa_growth": growth,
         "dissipation": dissipation,
-        "structure_bounds": structure.as_dict(),
+        "structure_bounds": structure.to_dict(),
         "source": system.polymap.meta,
     }

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
 
-from compiler.errors import DataError, SpecError
-from compiler.spec import (
+from qmlc.compiler.errors import DataError, SpecError
+from qmlc.compiler.spec import (
     ModelSpec,
     check_finite,
     check_shape,
@@ -26,14 +27,16 @@ from compiler.spec import (
     get_int,
     load_npz,
 )
-from compiler.stage_io import load_array, load_json, load_sparse, save_json, save_sparse
+from qmlc.compiler.stage_io import Stage, load_array, load_sparse, save_sparse
 
 MAX_DEGREE = 3
 
 
 @dataclass(frozen=True, eq=False)
-class PolynomialMap:
+class PolynomialMap(Stage):
     """u_{t+1} = G_0 + G_1 u + G_2 u^{⊗2} (+ G_3 u^{⊗3}); ``G[ℓ]`` has shape (n, n^ℓ)."""
+
+    stage_name: ClassVar[str] = "polymap"
 
     G: tuple
     u0: np.ndarray
@@ -63,20 +66,20 @@ class PolynomialMap:
             traj[t + 1] = self.step(traj[t])
         return traj
 
-    def save(self, out_dir: Path) -> None:
-        """Write ``G0.npy``, ``G1.npz``… (scipy sparse), ``u0.npy``, ``offset.npy``, ``meta.json``."""
-        out_dir = Path(out_dir)
+    # -- stage I/O (qmlc.compiler.stage_io) ------------------------------------------------------
+
+    def write_files(self, out_dir: Path) -> None:
+        """``G0.npy``, ``G1.npz``… (scipy sparse), ``u0.npy``, ``offset.npy``."""
         np.save(out_dir / "G0.npy", np.asarray(self.G[0], dtype=float))
         for ell in range(1, len(self.G)):
             save_sparse(out_dir / f"G{ell}.npz", self.G[ell])
         np.save(out_dir / "u0.npy", self.u0)
         np.save(out_dir / "offset.npy", self.offset)
-        save_json(out_dir / "meta.json", self.describe())
 
     def describe(self) -> dict:
         """Metadata of the map: sizes, sparsity and provenance."""
         return {
-            "stage": "polymap",
+            "stage": self.stage_name,
             "n": self.n,
             "degree": self.degree,
             "nnz": {f"G{ell}": int(self.G[ell].nnz) for ell in range(1, len(self.G))},
@@ -84,15 +87,17 @@ class PolynomialMap:
         }
 
     @classmethod
-    def load(cls, in_dir: Path) -> PolynomialMap:
-        in_dir = Path(in_dir)
-        meta = load_json(in_dir / "meta.json")
+    def read_files(cls, in_dir: Path, meta: dict) -> PolynomialMap:
         degree = int(meta["degree"])
         G = [load_array(in_dir / "G0.npy")]
         G += [load_sparse(in_dir / f"G{ell}.npz") for ell in range(1, degree + 1)]
-        provenance = {k: v for k, v in meta.items() if k not in ("stage", "n", "degree", "nnz")}
+        provenance = {k: v for k, v in meta.items() if k not in DESCRIBED_KEYS}
         return cls(G=tuple(G), u0=load_array(in_dir / "u0.npy"),
                    offset=load_array(in_dir / "offset.npy"), meta=provenance)
+
+
+# keys that describe() derives from the arrays; everything else in meta.json is provenance
+DESCRIBED_KEYS = ("stage", "qmlc_version", "n", "degree", "nnz")
 
 
 def apply_tensor_power(G: sp.csr_matrix, u: np.ndarray, ell: int) -> np.ndarray:

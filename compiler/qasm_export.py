@@ -1,11 +1,9 @@
 """OpenQASM 2 / 3 export of a QLSAProgram, with its register layout beside it.
 
-``export_qasm(program, "out/x.qasm", "qasm3")`` writes ``out/x.qasm`` and ``out/x.json``; the
-JSON holds ``system_qubits`` (qubits carrying the solution index, least-significant first),
-``postselect`` (qubit index → required bit), ``dimension`` (unpadded), ``num_qubits`` and
-``index_map`` (unpadded history index → system-register value; see
-:class:`circuits.block_encoding.HistoryLayout`). Both files are written to temporary names and
-renamed only when both succeeded, so a failure leaves no partial output.
+:func:`qasm_export` gives the text and the layout: ``system_qubits`` (qubits carrying the solution
+index, least-significant first), ``postselect`` (qubit index → required bit), ``dimension``
+(unpadded), ``num_qubits`` and ``index_map`` (unpadded history index → system-register value; see
+:class:`qmlc.circuits.history_encoding.PaddedHistoryLayout`). ``qmlc compile`` writes both.
 
 The circuit stays hierarchical: Qiskit's exporters emit each composite instruction (the block
 encoding U_A, its inverse, the state preparation, multi-controlled X) once as a ``gate``
@@ -14,20 +12,18 @@ definition and call it by name, so a degree-d QSVT costs d call lines, not d cop
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from pathlib import Path
+from dataclasses import dataclass
 
 import qiskit.qasm2
 import qiskit.qasm3
 from qiskit import QuantumCircuit
 from qiskit.circuit import Gate
 
-from compiler.errors import QmlcError, UsageError
-from compiler.qlsa import QLSAProgram
+from qmlc.compiler.errors import UsageError
+from qmlc.compiler.qlsa import QLSAProgram
+from qmlc.compiler.results import Result
 
-__all__ = ["FORMATS", "export_form", "export_qasm", "qasm_text"]
+__all__ = ["FORMATS", "QasmExport", "export_form", "qasm_export", "qasm_text"]
 
 FORMATS = ("qasm2", "qasm3")
 
@@ -76,33 +72,25 @@ def qasm_text(program: QLSAProgram, fmt: str) -> str:
         return qiskit.qasm2.dumps(circuit)
     if fmt == "qasm3":
         return qiskit.qasm3.dumps(circuit)
-    raise UsageError(f"--format {fmt!r} is not supported; use one of {', '.join(FORMATS)}")
+    raise UsageError(f"format = {fmt!r} is not supported; use one of {', '.join(FORMATS)}",
+                     field="format")
 
 
-def export_qasm(program: QLSAProgram, path: str | Path, fmt: str) -> dict:
-    """Write ``path`` (QASM) and ``path`` with suffix ``.json`` (layout); return a summary."""
-    path = Path(path)
-    if path.is_dir():
-        raise UsageError(f"-o {path} is a directory; give a file name such as {path}/out.qasm")
-    text = qasm_text(program, fmt)
-    layout = {**program.layout(), "format": fmt}
-    layout_path = path.with_suffix(".json")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temps = []
-    try:
-        for target, content in ((path, text),
-                                (layout_path, json.dumps(layout, indent=2) + "\n")):
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-            with os.fdopen(fd, "w") as handle:
-                handle.write(content)
-            os.chmod(tmp, 0o644)
-            temps.append((tmp, target))
-        for tmp, target in temps:
-            os.replace(tmp, target)
-    except OSError as exc:
-        for tmp, _ in temps:
-            Path(tmp).unlink(missing_ok=True)
-        raise QmlcError(f"-o {path}: cannot write ({exc}); check the directory") from None
-    return {"qasm": str(path), "layout": str(layout_path), "format": fmt,
-            "bytes": len(text.encode()), "gate_definitions": text.count("\ngate "),
-            "num_qubits": program.num_qubits}
+@dataclass(frozen=True)
+class QasmExport(Result):
+    """A program as OpenQASM text, with the register layout a reader needs beside it."""
+
+    format: str
+    text: str
+    layout: dict
+    num_qubits: int
+
+    @property
+    def gate_definitions(self) -> int:
+        return self.text.count("\ngate ")
+
+
+def qasm_export(program: QLSAProgram, fmt: str) -> QasmExport:
+    """The program's OpenQASM ``fmt`` text and its layout (``format`` included)."""
+    return QasmExport(format=fmt, text=qasm_text(program, fmt),
+                      layout={**program.layout(), "format": fmt}, num_qubits=program.num_qubits)

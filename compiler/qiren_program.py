@@ -22,20 +22,27 @@ binds once per sample. Exports:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
-from circuits.reupload import ReuploadShape, cirq_circuit, qiskit_circuit
-from compiler.qiren import (
+from qmlc.circuits.reupload import ReuploadShape, cirq_circuit, qiskit_circuit
+from qmlc.compiler.errors import SpecError
+from qmlc.compiler.qiren_model import (
     QirenModel,
-    circuit_expectations_reference,
-    fold_batchnorm,
-    validate_weights,
+    batchnorm_mode,
+    layer_key,
+    qiren_from_spec,
+    spec_seed,
 )
+from qmlc.compiler.qiren_reference import circuit_expectations_reference, with_batch_statistics
+from qmlc.compiler.qiren_signal import load_signal
+from qmlc.compiler.qiren_weights import fold_batchnorm, validate_weights, weights_from_spec
+from qmlc.compiler.spec import ModelSpec, load_npz
+from qmlc.compiler.stage_io import Stage
 
 
 @dataclass(frozen=True)
@@ -69,9 +76,11 @@ class ReuploadLayer:
 
 
 @dataclass(frozen=True)
-class QirenProgram:
+class QirenProgram(Stage):
     """The lowered model: ``affines[i]`` then ``circuits[i]`` for each hybrid layer, then
     ``output``. Produced by :func:`lower_qiren`."""
+
+    stage_name: ClassVar[str] = "qiren"
 
     model: QirenModel
     affines: tuple[AffineMap, ...]
@@ -163,31 +172,24 @@ class QirenProgram:
                          "b' = g (b - mean)/sqrt(var+eps) + beta, eps = 1e-5",
         }
 
-    # -- stage I/O ----------------------------------------------------------------------------
+    # -- stage I/O (qmlc.compiler.stage_io) ----------------------------------------------------
 
-    def save(self, out_dir: str | Path) -> Path:
-        from compiler.stage_io import save_json, write_stage
+    def describe(self) -> dict:
+        meta = self.manifest()
+        return {"kind": meta["kind"], "model": meta["model"]}
 
-        def write(tmp: Path) -> None:
-            arrays = {"output.weight": self.output.weight, "output.bias": self.output.bias}
-            for i, (a, c) in enumerate(zip(self.affines, self.circuits, strict=True)):
-                arrays[f"affine{i}.weight"] = a.weight
-                arrays[f"affine{i}.bias"] = a.bias
-                arrays[f"circuit{i}.weights"] = c.weights
-                arrays[f"circuit{i}.final"] = c.final
-            np.savez(tmp / "program.npz", **arrays)
-            meta = self.manifest()
-            save_json(tmp / "program.json", {"kind": meta["kind"], "model": meta["model"]})
-
-        return write_stage(out_dir, write)
+    def write_files(self, out_dir: Path) -> None:
+        """``program.npz``: the affine maps and the circuit weights."""
+        arrays = {"output.weight": self.output.weight, "output.bias": self.output.bias}
+        for i, (a, c) in enumerate(zip(self.affines, self.circuits, strict=True)):
+            arrays[f"affine{i}.weight"] = a.weight
+            arrays[f"affine{i}.bias"] = a.bias
+            arrays[f"circuit{i}.weights"] = c.weights
+            arrays[f"circuit{i}.final"] = c.final
+        np.savez(out_dir / "program.npz", **arrays)
 
     @classmethod
-    def load(cls, in_dir: str | Path) -> QirenProgram:
-        from compiler.spec import load_npz
-        from compiler.stage_io import load_json
-
-        in_dir = Path(in_dir)
-        meta = load_json(in_dir / "program.json")
+    def read_files(cls, in_dir: Path, meta: dict) -> QirenProgram:
         model = QirenModel(**meta["model"])
         arrays = load_npz(in_dir / "program.npz", str(in_dir))
         shape = _shape(model)
@@ -214,28 +216,41 @@ def lower_qiren(model: QirenModel, weights: dict[str, np.ndarray]) -> QirenProgr
     affines, circuits = [], []
     for i in range(model.layers):
         affines.append(AffineMap(*fold_batchnorm(weights, i)))
-        circuits.append(ReuploadLayer(shape, weights[f"layer{i}.circuit.weights"],
-                                      weights[f"layer{i}.circuit.final"]))
+        circuits.append(ReuploadLayer(shape, weights[layer_key(i, "circuit.weights")],
+                                      weights[layer_key(i, "circuit.final")]))
     return QirenProgram(model, tuple(affines), tuple(circuits),
                         AffineMap(weights["out.weight"], weights["out.bias"]))
 
 
-def write_texts_atomically(files: dict[Path, str]) -> list[Path]:
-    """Write several text files: all of them or none (temp files renamed at the end)."""
-    tmps = []
-    try:
-        for path, text in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_text(text)
-            tmps.append((tmp, path))
-        for tmp, path in tmps:
-            tmp.replace(path)
-    finally:
-        for tmp, _ in tmps:
-            tmp.unlink(missing_ok=True)
-    return list(files)
+@dataclass(frozen=True)
+class LoweredQiren:
+    """A QIREN spec lowered: the model, the weights it was lowered with, and the program."""
+
+    model: QirenModel
+    weights: dict
+    program: QirenProgram
+    weights_source: str
 
 
-def manifest_json(program: QirenProgram) -> str:
-    return json.dumps(program.manifest(), indent=2) + "\n"
+def lower_qiren_spec(spec: ModelSpec, weights_path: str | Path | None = None) -> LoweredQiren:
+    """Spec (and optional weights file overriding the spec's) → :class:`LoweredQiren`, with
+    BatchNorm folded as ``[lowering] batchnorm`` says."""
+    model = qiren_from_spec(spec)
+    weights = weights_from_spec(spec, model, None if weights_path is None else str(weights_path))
+    if batchnorm_mode(spec) == "signal":
+        signal = load_signal(spec)
+        if signal is None:
+            raise SpecError(f"{spec.where('lowering.batchnorm')} is 'signal' but the spec has no "
+                            "[signal]; add one or use 'running'")
+        weights = with_batch_statistics(model, weights, signal[0])
+    return LoweredQiren(model, weights, lower_qiren(model, weights),
+                        weights_source(spec, weights_path))
+
+
+def weights_source(spec: ModelSpec, weights_path: str | Path | None = None) -> str:
+    """Where a spec's weights come from, in words."""
+    if weights_path:
+        return str(weights_path)
+    if "weights" in spec.table:
+        return str(spec.base_dir / str(spec.table["weights"]))
+    return f"seeded initialization (seed {spec_seed(spec)}), untrained"

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from compiler.errors import TooLargeError
-from compiler.qiren import QirenModel, circuit_expectations_reference
+from qmlc.compiler.errors import TooLargeError
+from qmlc.compiler.qiren_model import QirenModel
+from qmlc.compiler.qiren_reference import circuit_expectations_reference
 
 MAX_GRID_POINTS = 200_000
 

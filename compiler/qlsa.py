@@ -7,41 +7,38 @@ system-register values), the subnormalization α, and the algorithm's parameters
 
 Builders:
 - :func:`build_qsvt_program` — state preparation of b/‖b‖, then real-part QSVT with the CKS
-  polynomial on U_A† (:mod:`circuits.qsvt`), optionally followed by amplitude amplification.
+  polynomial on U_A† (:mod:`qmlc.circuits.qsvt`), optionally followed by amplitude amplification.
   The polynomial covers [1/κ', 1] with κ' = 1.02·α/σ_min(A) (QSVT acts on singular values of A/α).
-- :func:`build_hhl_program` — HHL with qubitized phase estimation (:mod:`circuits.hhl`).
+- :func:`build_hhl_program` — HHL with qubitized phase estimation (:mod:`qmlc.circuits.hhl`).
 
-Limits: explicit construction is refused with :class:`~compiler.errors.TooLargeError` when the
+Limits: explicit construction is refused with :class:`~qmlc.compiler.errors.TooLargeError` when the
 circuit would be too large to simulate or write (qubits, block size or polynomial degree); the
 message points to ``qmlc estimate``.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
-from qiskit import QuantumCircuit, qpy
+from qiskit import QuantumCircuit
 from qiskit.circuit.library import XGate
 
-from circuits.block_encoding import (
-    _mc,
-    history_block_encoding,
-    history_layout,
-    prepare_real_amplitudes,
-)
-from circuits.qsp_angles import inverse_angles
-from circuits.qsvt import qsvt_circuit
-from compiler.errors import TooLargeError
+from qmlc.circuits.gates import append_controlled, prepare_real_amplitudes
+from qmlc.circuits.hhl import hhl_circuit
+from qmlc.circuits.history_encoding import history_block_encoding, padded_history_layout
+from qmlc.circuits.qsp_angles import inverse_angles
+from qmlc.circuits.qsvt import qsvt_circuit
+from qmlc.compiler.block_encoding_stage import check_circuit_size
+from qmlc.compiler.errors import TooLargeError
+from qmlc.compiler.stage_io import Stage, load_array, load_circuit, save_circuit
 
 __all__ = [
     "DEFAULT_EPSILON",
-    "MAX_BLOCK",
-    "MAX_QUBITS",
     "MAX_SIM_QUBITS",
     "QLSAProgram",
     "amplify",
@@ -53,16 +50,16 @@ __all__ = [
 ]
 
 DEFAULT_EPSILON = 0.05
-MAX_QUBITS = 24          # explicit circuit (export) limit
 MAX_SIM_QUBITS = 18      # statevector simulation limit (seconds to minutes on one core)
-MAX_BLOCK = 64           # Carleman block size Δ compiled explicitly (colouring + oracles)
 MAX_DEGREE = 4001        # QSVT polynomial degree compiled explicitly
 
 
 @dataclass(frozen=True, eq=False)
-class QLSAProgram:
+class QLSAProgram(Stage):
     """A compiled QLSA: circuit + layout. ``index_map[i]`` is the system-register value of
     unpadded history index i; the solution is read where ``postselect`` holds."""
+
+    stage_name: ClassVar[str] = "qlsa"
 
     circuit: QuantumCircuit
     algorithm: str
@@ -106,38 +103,27 @@ class QLSAProgram:
         out[sys_val[ok]] = state[ok]
         return out
 
-    def save(self, out_dir: Path) -> None:
-        out_dir = Path(out_dir)
-        with open(out_dir / "circuit.qpy", "wb") as handle:
-            qpy.dump(self.circuit, handle)
-        np.save(out_dir / "index_map.npy", self.index_map)
-        meta = {"stage": "qlsa", "algorithm": self.algorithm,
-                "system_qubits": list(self.system_qubits),
+    # -- stage I/O (qmlc.compiler.stage_io) ------------------------------------------------------
+
+    def describe(self) -> dict:
+        return {"algorithm": self.algorithm, "system_qubits": list(self.system_qubits),
                 "postselect": {str(k): v for k, v in self.postselect.items()},
-                "dimension": self.dimension, "alpha": self.alpha, "meta": self.meta}
-        (out_dir / "qlsa.json").write_text(json.dumps(meta, indent=2, sort_keys=True,
-                                                      default=_json_default) + "\n")
+                "dimension": self.dimension, "alpha": self.alpha, "num_qubits": self.num_qubits,
+                "meta": self.meta}
+
+    def write_files(self, out_dir: Path) -> None:
+        """``circuit.qpy`` and ``index_map.npy``."""
+        save_circuit(out_dir / "circuit.qpy", self.circuit)
+        np.save(out_dir / "index_map.npy", self.index_map)
 
     @classmethod
-    def load(cls, in_dir: Path) -> QLSAProgram:
-        in_dir = Path(in_dir)
-        with open(in_dir / "circuit.qpy", "rb") as handle:
-            circuit = qpy.load(handle)[0]
-        meta = json.loads((in_dir / "qlsa.json").read_text())
-        return cls(circuit=circuit, algorithm=meta["algorithm"],
+    def read_files(cls, in_dir: Path, meta: dict) -> QLSAProgram:
+        return cls(circuit=load_circuit(in_dir / "circuit.qpy"), algorithm=meta["algorithm"],
                    system_qubits=tuple(meta["system_qubits"]),
                    postselect={int(k): int(v) for k, v in meta["postselect"].items()},
                    dimension=int(meta["dimension"]),
-                   index_map=np.load(in_dir / "index_map.npy"), alpha=float(meta["alpha"]),
+                   index_map=load_array(in_dir / "index_map.npy"), alpha=float(meta["alpha"]),
                    meta=meta["meta"])
-
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,20 +155,6 @@ def smallest_singular_value(A: sp.spmatrix) -> float:
     return float(np.sqrt(max(val[0], 0.0)))
 
 
-def check_explicit_size(system, extra_qubits: int, what: str) -> None:
-    """Refuse instances too large to compile explicitly or simulate."""
-    layout = history_layout(system.delta, system.steps)
-    if system.delta > MAX_BLOCK:
-        raise TooLargeError(
-            f"Carleman block size Δ = {system.delta} exceeds {MAX_BLOCK} for an explicit {what} "
-            "circuit; use 'qmlc estimate SPEC' for fault-tolerant resource counts instead")
-    qubits = layout.num_system + extra_qubits
-    if qubits > MAX_QUBITS:
-        raise TooLargeError(
-            f"the explicit {what} circuit needs {qubits} qubits (limit {MAX_QUBITS} for "
-            "explicit export); use 'qmlc estimate SPEC' for resource counts instead")
-
-
 def check_simulable(program: QLSAProgram) -> None:
     """Refuse statevector simulation beyond :data:`MAX_SIM_QUBITS` qubits."""
     if program.num_qubits > MAX_SIM_QUBITS:
@@ -201,7 +173,7 @@ def _reflect_flags(qc: QuantumCircuit, postselect: dict[int, int]) -> None:
         qc.x(q)
     qc.h(target)
     if controls:
-        _mc(qc, XGate(), controls, [1] * len(controls), target)
+        append_controlled(qc, XGate(), controls, [1] * len(controls), target)
     else:
         qc.x(target)
     qc.h(target)
@@ -244,8 +216,8 @@ def amplify(base: QuantumCircuit, postselect: dict[int, int], success: float) ->
 def build_qsvt_program(system, epsilon: float = DEFAULT_EPSILON,
                        amplification: bool = False) -> QLSAProgram:
     """QSVT inversion of the history system (see the module docstring)."""
-    layout = history_layout(system.delta, system.steps)
-    check_explicit_size(system, extra_qubits=4 + int(np.ceil(np.log2(max(system.delta, 2)))),
+    layout = padded_history_layout(system.delta, system.steps)
+    check_circuit_size(system, extra_qubits=4 + int(np.ceil(np.log2(max(system.delta, 2)))),
                         what="QSVT")
     be = history_block_encoding(system.M, system.steps)
     sigma_min = smallest_singular_value(be.matrix)
@@ -299,11 +271,10 @@ DEFAULT_PHASE_BITS = 6
 
 
 def build_hhl_program(system, phase_bits: int = DEFAULT_PHASE_BITS) -> QLSAProgram:
-    """Truncated HHL with qubitized phase estimation (:mod:`circuits.hhl`)."""
-    from circuits.hhl import hhl_circuit
+    """Truncated HHL with qubitized phase estimation (:mod:`qmlc.circuits.hhl`)."""
 
-    layout = history_layout(system.delta, system.steps)
-    check_explicit_size(system, extra_qubits=5 + phase_bits
+    layout = padded_history_layout(system.delta, system.steps)
+    check_circuit_size(system, extra_qubits=5 + phase_bits
                         + int(np.ceil(np.log2(max(system.delta, 2)))), what="HHL")
     be = history_block_encoding(system.M, system.steps)
     sigma_min = smallest_singular_value(be.matrix)

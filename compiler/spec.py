@@ -4,8 +4,8 @@ A spec is read once into a :class:`ModelSpec` (the raw table, its location and i
 each kind's front end then pulls typed, validated fields out of it with the ``get_*`` helpers
 below, so every message names the file and the field at fault.
 
-Kinds: ``polynomial-map`` (:mod:`compiler.polymap`), ``sparse-network`` (:mod:`compiler.network`),
-``qiren`` (:mod:`compiler.qiren`).
+Kinds: ``polynomial-map`` (:mod:`qmlc.compiler.polymap`), ``sparse-network``
+(:mod:`qmlc.compiler.network_spec`), ``qiren`` (:mod:`qmlc.compiler.qiren_model`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from compiler.errors import DataError, SpecError
+from qmlc.compiler.errors import DataError, SpecError
 
 if sys.version_info >= (3, 11):
     import tomllib

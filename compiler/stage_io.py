@@ -1,7 +1,14 @@
-"""Writing IR stages to disk atomically: all files or none.
+"""The one on-disk protocol of every IR stage, and the one JSON encoder.
 
-A stage is first written into a temporary sibling directory; only when every file is written is
-it moved into place. A failure midway therefore never leaves a partial output directory.
+A stage directory holds ``meta.json`` — ``{"stage": NAME, "qmlc_version": …, **describe()}`` —
+beside the stage's own files (sparse matrices as scipy ``.npz``, dense arrays as ``.npy``,
+circuits as QPY). :func:`save_stage` writes everything into a temporary sibling directory and
+moves it into place only when every file is written, so a failure never leaves a partial stage; a
+directory that already holds a stage is replaced whole, so no file of an earlier stage survives
+beside the new ``meta.json``. A non-empty directory that holds no stage is never touched.
+
+Stages subclass :class:`Stage` and provide :meth:`Stage.describe`, :meth:`Stage.write_files` and
+:meth:`Stage.read_files`; ``stage.save(dir)`` and ``Cls.load(dir)`` then go through this module.
 """
 
 from __future__ import annotations
@@ -9,37 +16,118 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
 
-from compiler.errors import DataError, QmlcError
+from qmlc.compiler.errors import DataError, UsageError
+
+META_FILE = "meta.json"
 
 
-def write_stage(out_dir: str | Path, write: Callable[[Path], None]) -> Path:
-    """Run ``write(tmp_dir)`` and move its files into ``out_dir`` only if it succeeds."""
+def qmlc_version() -> str:
+    try:
+        return metadata.version("qmlc")
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        return "unknown"
+
+
+class Stage:
+    """Mixin of the IR stages: a name, JSON-ready metadata, and the files that hold the rest."""
+
+    stage_name: ClassVar[str]
+
+    def describe(self) -> dict:
+        """Metadata written to ``meta.json`` (sizes, parameters, provenance)."""
+        raise NotImplementedError
+
+    def write_files(self, out_dir: Path) -> None:
+        """Write the stage's arrays and circuits into the (fresh, empty) ``out_dir``."""
+        raise NotImplementedError
+
+    @classmethod
+    def read_files(cls, in_dir: Path, meta: dict) -> Stage:
+        """Rebuild the stage from ``in_dir`` and its ``meta.json`` contents."""
+        raise NotImplementedError
+
+    def save(self, out_dir: str | Path) -> Path:
+        return save_stage(self, out_dir)
+
+    @classmethod
+    def load(cls, in_dir: str | Path):
+        return load_stage(cls, in_dir)
+
+
+def save_stage(stage: Stage, out_dir: str | Path) -> Path:
+    """Write ``stage`` to ``out_dir`` atomically (all files or none); returns ``out_dir``."""
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise QmlcError(f"output path {out_dir} exists and is not a directory; choose another -o")
+    check_stage_dir(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        write(tmp)
-        out_dir.mkdir(exist_ok=True)
-        for item in tmp.iterdir():
-            target = out_dir / item.name
-            if target.is_dir():
-                shutil.rmtree(target)
-            item.replace(target)
+        stage.write_files(tmp)
+        meta = {"stage": stage.stage_name, "qmlc_version": qmlc_version(), **stage.describe()}
+        save_json(tmp / META_FILE, meta)
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
+            out_dir.replace(old / out_dir.name)
+            tmp.replace(out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.replace(out_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
 
 
+def check_stage_dir(out_dir: Path) -> None:
+    """Refuse an output path that is a file, or a non-empty directory holding no stage."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"output path {out_dir} exists and is not a directory; choose another "
+                         "output directory")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / META_FILE).is_file():
+        raise UsageError(f"output directory {out_dir} is not empty and holds no qmlc stage; "
+                         "choose an empty or new directory")
+
+
+def load_stage(cls: type[Stage], in_dir: str | Path):
+    """Read a stage of type ``cls`` from ``in_dir``, checking that it holds that stage."""
+    in_dir = Path(in_dir)
+    meta = load_json(in_dir / META_FILE)
+    found = meta.get("stage")
+    if found != cls.stage_name:
+        raise DataError(f"{in_dir}: holds stage {found!r}, not {cls.stage_name!r}; lower the "
+                        f"spec with --stage {cls.stage_name}")
+    return cls.read_files(in_dir, meta)
+
+
+# ---------------------------------------------------------------------------------------------
+# Files
+
+
+def json_default(value: Any) -> Any:
+    """The JSON encoding of numpy scalars and arrays, paths and objects with ``to_dict``."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def to_json(data: Any, indent: int | None = 2, sort_keys: bool = False) -> str:
+    """``data`` as JSON text with :func:`json_default` (the one encoder of qmlc)."""
+    return json.dumps(data, indent=indent, sort_keys=sort_keys, default=json_default)
+
+
 def save_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, indent=2, sort_keys=True, default=_json_default) + "\n")
+    path.write_text(to_json(data, sort_keys=True) + "\n")
 
 
 def load_json(path: Path) -> dict:
@@ -67,13 +155,23 @@ def load_array(path: Path) -> np.ndarray:
         raise DataError(f"{path}: cannot read array ({exc}); re-run qmlc lower") from None
 
 
-def _json_default(value):
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+def save_circuit(path: Path, circuit) -> None:
+    from qiskit import qpy
+
+    with open(path, "wb") as handle:
+        qpy.dump(circuit, handle)
+
+
+def load_circuit(path: Path):
+    from qiskit import qpy
+
+    try:
+        with open(path, "rb") as handle:
+            return qpy.load(handle)[0]
+    except Exception as exc:
+        raise DataError(f"{path}: cannot read QPY circuit ({exc}); re-run qmlc lower") from None
+
+
+__all__ = ["META_FILE", "Stage", "check_stage_dir", "json_default", "load_array", "load_circuit",
+           "load_json", "load_sparse", "load_stage", "qmlc_version", "save_circuit", "save_json",
+           "save_sparse", "save_stage", "to_json"]

@@ -3,7 +3,7 @@
 Every statistic of a Kronecker product is a product of its factors' statistics (nnz, row and
 column sparsity, max |entry|, induced 1- and ∞-norms), and every statistic of a sum is bounded
 by the sum. Running the lift's recursion P_j[k] = Σ_ℓ G_ℓ ⊗ P_{j-1}[k−ℓ] (see
-:mod:`compiler.carleman`) on these numbers instead of matrices gives exact dimensions and upper
+:mod:`qmlc.compiler.carleman`) on these numbers instead of matrices gives exact dimensions and upper
 bounds on sparsity and norms for any n — the input of resource estimation for instances far too
 large to build. Numbers are Python ints/floats so n^N stays exact for n = 10^8.
 
@@ -129,7 +129,7 @@ class HistoryStructure:
     kappa_bound: float
     constant_norm: float  # ‖c‖₂ bound of the lifted constant term
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict:
         return asdict(self)
 
 

@@ -11,20 +11,22 @@ Errors are max-norm over all steps and parameters, absolute and relative to max_
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse.linalg as spla
 
-from compiler.carleman import build_carleman_system
-from compiler.pipeline import (
-    check_explicit_size,
+from qmlc.compiler.carleman import build_carleman_system
+from qmlc.compiler.network_loss import network_gradient_descent
+from qmlc.compiler.pipeline import (
+    check_history_size,
     lower_to_polymap,
     order_and_steps,
     predicted_structure,
 )
-from compiler.polymap import PolynomialMap
-from compiler.spec import ModelSpec
+from qmlc.compiler.polymap import PolynomialMap
+from qmlc.compiler.results import Result
+from qmlc.compiler.spec import ModelSpec
 
 
 @dataclass(frozen=True)
@@ -38,14 +40,11 @@ class OrderCheck:
 
 
 @dataclass(frozen=True)
-class Verification:
+class Verification(Result):
     steps: int
     scale: float
     taylor_error_vs_gradient_descent: float | None
     orders: list[OrderCheck]
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def solve_history(A, b) -> np.ndarray:
@@ -56,7 +55,7 @@ def solve_history(A, b) -> np.ndarray:
 def verify_polymap(polymap: PolynomialMap, order: int, steps: int,
                    reference: np.ndarray | None = None, where: str = "model") -> Verification:
     """Truncation error of orders 1..N against the exact map (and an optional reference)."""
-    check_explicit_size(predicted_structure(polymap, order, steps), where)
+    check_history_size(predicted_structure(polymap, order, steps), where)
     exact = polymap.iterate(steps)
     scale = float(np.abs(exact).max()) or 1.0
     checks = []
@@ -81,21 +80,5 @@ def verify_spec(spec: ModelSpec) -> Verification:
     polymap = lower_to_polymap(spec)
     reference = None
     if spec.kind == "sparse-network":
-        from compiler.network import network_gradient_descent
         reference = network_gradient_descent(spec, steps)
     return verify_polymap(polymap, order, steps, reference, where=str(spec.path))
-
-
-def render_verification(v: Verification) -> str:
-    """A fixed-width table of the checks."""
-    lines = [f"Carleman truncation error over T = {v.steps} steps "
-             f"(max |u_t| = {v.scale:.3g}; errors are max-norm over t and parameters)",
-             f"{'N':>3} {'dim':>9} {'residual':>10} {'err vs map':>12} {'rel':>10} {'err vs GD':>12}"]
-    for c in v.orders:
-        gd = "-" if c.error_vs_gradient_descent is None else f"{c.error_vs_gradient_descent:12.3e}"
-        lines.append(f"{c.order:>3} {c.dim:>9} {c.residual:10.1e} {c.error_vs_map:12.3e} "
-                     f"{c.relative_error_vs_map:10.2e} {gd:>12}")
-    if v.taylor_error_vs_gradient_descent is not None:
-        lines.append(f"Taylor-expanded map vs true gradient descent: "
-                     f"{v.taylor_error_vs_gradient_descent:.3e} (floor of 'err vs GD')")
-    return "\n".join(lines)

@@ -30,7 +30,7 @@ so the limits are the same exact constants that Gruntz returns.
 
 Whenever a rule's condition cannot be established (another function, an exponent that is not a
 log-linear combination, leading-term cancellation, an undecidable sign, another free symbol),
-:class:`NotInForm` is raised; :mod:`estimators.scaling` then falls back to ``sympy.limit``.
+:class:`NotInForm` is raised; :mod:`qmlc.estimators.scaling` then falls back to ``sympy.limit``.
 Ceiling and floor are not in the form (the caller strips them first).
 
 The limit follows from the leading term: lim f = c when every exponent is 0, otherwise 0 or

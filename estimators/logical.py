@@ -1,6 +1,6 @@
 """Logical resource estimate of one Carleman-QLSA solve (and of the readout), from Qualtran bloqs.
 
-The bloq tree (see :mod:`circuits.bloqs`) is built once with sympy symbols n, T, κ, ε and the
+The bloq tree (see :mod:`qmlc.circuits.bloqs`) is built once with sympy symbols n, T, κ, ε and the
 concrete structural numbers of the model (order N, polynomial degree d, enumerated row sparsity
 s_A, entry bound max|A|, table size L = λ·n); Qualtran's ``get_cost_value(…, QECGatesCost())``
 turns it into sympy expressions for every gate class. The same tree built with numbers gives the
@@ -25,13 +25,22 @@ from functools import lru_cache
 
 import sympy
 
+from qmlc.circuits.bloqs.history_block_encoding import HistoryBlockEncoding
+from qmlc.circuits.bloqs.history_labels import HistoryLabelBlockEncoding, LabelLayout
+from qmlc.circuits.bloqs.history_oracles import HistoryLayout
+from qmlc.circuits.bloqs.history_terms import polymap_factor_stats, term_structure
+from qmlc.circuits.bloqs.jennings import JenningsQLSA, expected_queries
+from qmlc.circuits.bloqs.qsvt_inversion import AmplifiedQSVTSolver, QSVTInversion, aa_rounds, cks_degree
+from qmlc.circuits.bloqs.readout import readout_repetitions
+from qmlc.circuits.bloqs.state_prep import HistoryRHSPreparation
+from qmlc.estimators import rotations
+from qmlc.estimators.rotations import ROTATION_OFFSET, ROTATION_SLOPE
+
 N_SYM, T_SYM = sympy.symbols("n T", positive=True, integer=True)
 KAPPA_SYM, EPS_SYM = sympy.symbols("kappa epsilon", positive=True)
 SYMBOLS = {"n": N_SYM, "T": T_SYM, "kappa": KAPPA_SYM, "epsilon": EPS_SYM}
 
 T_PER_TOFFOLI = 4
-ROTATION_SLOPE = 3.02
-ROTATION_OFFSET = 0.77
 ALGORITHMS = ("qsvt", "jennings")
 
 CITATIONS = {
@@ -40,8 +49,7 @@ CITATIONS = {
                       "arXiv:2201.08309 sec. 6.5; N >= 2: term labels kept in an ancilla "
                       "(duplicate Kronecker terms add), G_0 by amplitude loading "
                       "(Grover-Rudolph / Kerenidis-Prakash)",
-    "rotation_synthesis": "Ross, Selinger, QIC 16:901 (2016) gridsynth; fit 3.02 log2(1/eps) "
-                          "+ 0.77 T per rotation as in pyLIQTR",
+    "rotation_synthesis": rotations.CITATION,
     "toffoli": "4 T per Toffoli/And/CSWAP (Jones, PRA 87:022328 (2013); Gidney, Quantum 2:74 "
                "(2018))",
     "carleman": "Liu et al., Nat. Commun. 15:434 (2024), arXiv:2303.03428 (discrete Carleman "
@@ -53,7 +61,7 @@ CITATIONS = {
 class StructuralInputs:
     """n- and T-independent structure of the history matrix that the bloqs need.
 
-    ``terms``: the term enumeration of :mod:`circuits.bloqs.history_terms`, which gives
+    ``terms``: the term enumeration of :mod:`qmlc.circuits.bloqs.history_terms`, which gives
     ``row_slots`` s_r and ``col_slots`` s_c (labels enumerated per row / column, identity
     included), ``term_norm``
     a = max(1, max_τ a_τ) with a_τ the product of its factors' max|G_ℓ| (and ‖G_0‖₂ for G_0
@@ -63,7 +71,7 @@ class StructuralInputs:
     come from (flags with stated assumptions, or a spec's exact G statistics).
 
     α = s_A·a for N = 1 (in-place sparse access, s_A = max(s_r, s_c)) and √(s_r·s_c)·a for
-    N ≥ 2 (term labels, :mod:`circuits.bloqs.history_labels`).
+    N ≥ 2 (term labels, :mod:`qmlc.circuits.bloqs.history_labels`).
     """
 
     terms: object            # circuits.bloqs.history_terms.TermStructure
@@ -116,9 +124,8 @@ class StructuralInputs:
 
 def structural_inputs(factors: dict, g0_norm: float, n: int, order: int,
                       source: str) -> StructuralInputs:
-    """From per-factor statistics (:class:`circuits.bloqs.history_terms.FactorStats` of G_1..G_d)
+    """From per-factor statistics (:class:`qmlc.circuits.bloqs.history_terms.FactorStats` of G_1..G_d)
     and ‖G_0‖₂, by enumerating the Kronecker terms of the order-N lift."""
-    from circuits.bloqs.history_terms import term_structure
 
     return StructuralInputs(
         terms=term_structure(factors, g0_norm, order), degree=max(factors),
@@ -130,7 +137,6 @@ def structural_inputs(factors: dict, g0_norm: float, n: int, order: int,
 
 def polymap_inputs(G: tuple, order: int, source: str) -> StructuralInputs:
     """Structural inputs from the exact G_0..G_d of a concrete polynomial map."""
-    from circuits.bloqs.history_terms import polymap_factor_stats
 
     factors, g0_norm = polymap_factor_stats(G)
     n = G[1].shape[0]
@@ -161,8 +167,7 @@ def _ceil(x):
 
 
 def label_layout(inputs: StructuralInputs, n, steps, value_bits):
-    """The :class:`~circuits.bloqs.history_labels.LabelLayout` of an order-N ≥ 2 instance."""
-    from circuits.bloqs.history_labels import LabelLayout
+    """The :class:`~qmlc.circuits.bloqs.history_labels.LabelLayout` of an order-N ≥ 2 instance."""
 
     return LabelLayout(n=n, steps=steps, order=inputs.order, degree=inputs.degree,
                        row_slots=inputs.row_slots, col_slots=inputs.col_slots,
@@ -173,18 +178,6 @@ def label_layout(inputs: StructuralInputs, n, steps, value_bits):
 def build_solver(inputs: StructuralInputs, algorithm: str, model: str, n, steps, kappa,
                  eps) -> SolverTree:
     """The bloq tree for numbers or symbols (n, steps, kappa, eps)."""
-    from circuits.bloqs.history_block_encoding import HistoryBlockEncoding
-    from circuits.bloqs.history_labels import HistoryLabelBlockEncoding
-    from circuits.bloqs.history_oracles import HistoryLayout
-    from circuits.bloqs.jennings import JenningsQLSA, expected_queries
-    from circuits.bloqs.qsvt_inversion import (
-        AmplifiedQSVTSolver,
-        QSVTInversion,
-        aa_rounds,
-        cks_degree,
-    )
-    from circuits.bloqs.readout import readout_repetitions
-    from circuits.bloqs.state_prep import HistoryRHSPreparation
 
     if algorithm not in ALGORITHMS:
         raise ValueError(f"unknown algorithm {algorithm!r}")

@@ -1,7 +1,7 @@
 """Physical resources from logical counts: two independent surface-code models side by side.
 
 Both receive the *same* logical counts: bare T gates (rotations already synthesized into T with
-the model of :mod:`estimators.logical`), CCZ-equivalents (Toffoli + And + CSWAP), measurements and
+the model of :mod:`qmlc.estimators.logical`), CCZ-equivalents (Toffoli + And + CSWAP), measurements and
 the declared logical qubits.
 
 ``qualtran-gidney-fowler``

@@ -3,7 +3,7 @@
 Every figure states its model:
 
 * **Circuit figures** (qubits, depth, gate counts) are read off the lowered Qiskit circuit of one
-  hybrid layer (:mod:`circuits.reupload`), measurement excluded. Closed forms, checked in tests:
+  hybrid layer (:mod:`qmlc.circuits.reupload`), measurement excluded. Closed forms, checked in tests:
   ``(L+1)·K·q`` Rot gates (3 rotations each: rz·ry·rz), ``(L+1)·K·q`` two-qubit entanglers
   (0 for q = 1), ``L·q`` encoding rotations.
 * **Error budget**: target additive precision ε on every ⟨Z_j⟩ of every circuit, split in half:
@@ -37,21 +37,21 @@ Every figure states its model:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from circuits.reupload import ReuploadShape, qiskit_circuit
-from compiler.qiren import QirenModel, circuit_state_reference
-
-ROSS_SELINGER_SLOPE = 3.02
-ROSS_SELINGER_OFFSET = 0.77
-
-
-def rotation_t_count(eps_rotation: float) -> int:
-    """T gates to approximate one arbitrary z-rotation to ε_r (Ross–Selinger fit)."""
-    return math.ceil(ROSS_SELINGER_SLOPE * math.log2(1.0 / eps_rotation) + ROSS_SELINGER_OFFSET)
+from qmlc.circuits.reupload import ReuploadShape, qiskit_circuit
+from qmlc.circuits.reupload_bloq import ReuploadLayerBloq
+from qmlc.compiler.errors import UsageError
+from qmlc.compiler.qiren_model import QirenModel, qiren_from_spec
+from qmlc.compiler.qiren_program import lower_qiren_spec
+from qmlc.compiler.qiren_reference import circuit_state_reference
+from qmlc.compiler.qiren_signal import load_signal
+from qmlc.compiler.spec import ModelSpec
+from qmlc.estimators.rotations import rotation_t_count
 
 
 def shots_hoeffding(eps: float, delta: float, observables: int = 1) -> int:
@@ -73,6 +73,7 @@ class QirenEstimate:
     circuit: dict
     shots: dict
     t_count: dict
+    output_precision: dict | None = None
 
     def to_dict(self) -> dict:
         m = self.model
@@ -99,6 +100,9 @@ class QirenEstimate:
                 "model": "every sample runs each hybrid layer's circuit once per shot; "
                          "executions = samples x layers x shots per circuit",
             }
+        out["parameters"] = {"epsilon": self.epsilon, "delta (--error-budget)": self.delta}
+        if self.output_precision is not None:
+            out["output_precision"] = self.output_precision
         return out
 
 
@@ -206,10 +210,8 @@ def output_precision(program, X: np.ndarray, epsilon: float, delta: float,
 
 
 def _qualtran_counts(model: QirenModel) -> dict:
-    """Rotation and Clifford counts of :class:`circuits.reupload_bloq.ReuploadLayerBloq`."""
+    """Rotation and Clifford counts of :class:`qmlc.circuits.reupload_bloq.ReuploadLayerBloq`."""
     from qualtran.resource_counting import QECGatesCost, get_cost_value
-
-    from circuits.reupload_bloq import ReuploadLayerBloq
 
     counts = get_cost_value(ReuploadLayerBloq(model.width, model.reuploads, model.blocks,
                                               model.entangler, model.encoding), QECGatesCost())
@@ -255,3 +257,35 @@ def estimate_qiren(model: QirenModel, epsilon: float = 1e-2, delta: float = 1e-2
                  "over R rotations, |d<Z>| <= 2||U - U'||); CZ/CNOT/Clifford free",
     }
     return QirenEstimate(model, epsilon, delta, samples, circ, shots, t_count)
+
+
+MAX_NOISE_QUBITS = 12  # exact single-shot covariances for the output-precision estimate
+MAX_NOISE_INPUTS = 128  # inputs at which the output noise gain is evaluated
+
+
+def estimate_qiren_spec(spec: ModelSpec, epsilon: float = 1e-2, delta: float = 1e-2,
+                        weights_path: str | None = None) -> QirenEstimate:
+    """:func:`estimate_qiren` for a spec, plus the output precision on its signal (shots per
+    circuit for every output to ε, from the lowered program's noise gain) where the width allows
+    exact single-shot covariances."""
+    if not 0 < epsilon < 1:
+        raise UsageError(f"epsilon = {epsilon}: QIREN's target precision on <Z> must be in "
+                         "(0, 1)", field="epsilon")
+    if not 0 < delta < 1:
+        raise UsageError(f"error_budget = {delta}: the failure probability must be in (0, 1)",
+                         field="error_budget")
+    model = qiren_from_spec(spec)
+    signal = load_signal(spec)
+    samples = None if signal is None else int(signal[0].shape[0])
+    estimate = estimate_qiren(model, epsilon=epsilon, delta=delta, samples=samples)
+    if signal is not None and model.width <= MAX_NOISE_QUBITS:
+        lowered = lower_qiren_spec(spec, weights_path)
+        stride = max(1, samples // MAX_NOISE_INPUTS)
+        precision = output_precision(lowered.program, signal[0][::stride], epsilon, delta,
+                                     lowered.weights_source)
+        precision["inputs_evaluated_note"] = (
+            f"every {stride}-th input of the signal" if stride > 1 else "every input")
+    else:
+        precision = {"skipped": "needs a [signal] (inputs to evaluate) and width <= "
+                                f"{MAX_NOISE_QUBITS} (exact statevectors)"}
+    return dataclasses.replace(estimate, output_precision=precision)

@@ -1,6 +1,6 @@
 """Scaling of the symbolic T-count in n and T: vectorized sweep, fits, and sympy limit proofs.
 
-The T-count of one solve is a sympy expression f(n, T, κ, ε) (:mod:`estimators.logical`). For the
+The T-count of one solve is a sympy expression f(n, T, κ, ε) (:mod:`qmlc.estimators.logical`). For the
 sweep, κ follows the almost-dissipative model of Liu et al. (Theorem 2): κ grows linearly with the
 horizon, κ(T) = κ_0·(T+1)/(T_0+1) from the estimate's (κ_0, T_0) — for ‖M‖ ≤ 1 the history
 matrix obeys κ ≤ (1 + ‖M‖)(T + 1), so this is the worst case the headline claim covers.
@@ -12,7 +12,7 @@ matrix obeys κ ≤ (1 + ‖M‖)(T + 1), so this is the worst case the headline
 - Proofs: with ceilings/floors replaced by their arguments (ceil(x)/x → 1 as x → ∞, so the
   class is unchanged), lim f / (T^p · log^a T) as T → ∞ and lim f / (n^q · log^k n) as n → ∞;
   a finite positive limit proves f = Θ(that class). The limits come from the exact leading
-  term of f in the scale x^e0 (log x)^e1 (log log x)^e2 … (:mod:`estimators.asymptotic`: a
+  term of f in the scale x^e0 (log x)^e1 (log log x)^e2 … (:mod:`qmlc.estimators.asymptotic`: a
   constructive proof by rules that each preserve f/term → 1, milliseconds on these formulas);
   only when f is outside that form (another function, cancelling leading terms, an undecidable
   sign) does it fall back to sympy's ``limit`` (Gruntz; 1–300 s here), memoized on disk.
@@ -27,8 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from estimators import asymptotic
-from estimators.logical import EPS_SYM, KAPPA_SYM, N_SYM, T_SYM
+from qmlc.circuits.cache import cache_dir
+from qmlc.estimators import asymptotic
+from qmlc.estimators.logical import EPS_SYM, KAPPA_SYM, N_SYM, T_SYM
 
 N_RANGE = (1e3, 1e8)
 T_RANGE = (10.0, 1e4)
@@ -105,7 +106,6 @@ def fit_exponents(result: SweepResult, t_power: int | None = None,
 
 
 def _cache_path():
-    from compiler.cache import cache_dir
 
     return cache_dir() / "limits.json"
 
@@ -197,7 +197,7 @@ FAST_TRIES = 12
 def _search_class(expr, var, reference, guess: int, max_tries: int, name) -> dict:
     """Walk a from the guess (up after ∞, down after 0) until lim expr/reference(a) is finite
     and positive. The limits come from the leading term of expr when it is in the form of
-    :mod:`estimators.asymptotic` (reference(a) is a monomial of the scale, its own leading term),
+    :mod:`qmlc.estimators.asymptotic` (reference(a) is a monomial of the scale, its own leading term),
     otherwise from Gruntz on expr/reference(a); ``method`` says which."""
     expr = asymptotic.prepare(expr)  # floats → exact, as sympy.limit would do on every call
     try:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from qiskit import QuantumCircuit
 
-from backends.aer_backend import statevector
-from compiler.carleman import build_carleman_system
-from compiler.polymap import make_polynomial_map
+from qmlc.backends.aer_backend import statevector
+from qmlc.compiler.carleman import build_carleman_system
+from qmlc.compiler.polymap import make_polynomial_map
 
 G0 = np.array([0.05, -0.02])
 G1 = np.array([[0.6, 0.1], [-0.15, 0.5]])

@@ -9,15 +9,11 @@ import scipy.sparse as sp
 from qiskit import QuantumCircuit
 from qiskit.quantum_info import Statevector
 
-from circuits.block_encoding import (
-    block_encoding_gate_counts,
-    colour_classes,
-    edge_coloring,
-    history_block_encoding,
-    history_layout,
-    prepare_real_amplitudes,
-    sparse_block_encoding,
-)
+from qmlc.circuits.block_encoding import sparse_block_encoding
+from qmlc.circuits.edge_coloring import colour_classes, edge_coloring
+from qmlc.circuits.encoding_counts import block_encoding_gate_counts
+from qmlc.circuits.gates import prepare_real_amplitudes
+from qmlc.circuits.history_encoding import history_block_encoding, padded_history_layout
 from tests.qlsa_helpers import extract_block, tiny_system
 
 
@@ -97,7 +93,7 @@ def test_history_encoding_matches_carleman_matrix(steps):
     system = tiny_system(steps)
     be = history_block_encoding(system.M, system.steps)
     block = extract_block(be.circuit, be.num_system) * be.alpha
-    idx = history_layout(system.delta, steps).padded_indices()
+    idx = padded_history_layout(system.delta, steps).padded_indices()
     np.testing.assert_allclose(block[np.ix_(idx, idx)], system.A.toarray(), atol=1e-9)
     others = np.setdiff1d(np.arange(block.shape[0]), idx)
     np.testing.assert_allclose(block[np.ix_(others, others)], np.eye(others.size), atol=1e-9)

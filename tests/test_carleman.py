@@ -8,15 +8,15 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from compiler.carleman import (
+from qmlc.compiler.carleman import (
     build_carleman_system,
     carleman_lift,
     carleman_lift_reference,
     carleman_vector,
     history_system,
 )
-from compiler.polymap import apply_tensor_power, make_polynomial_map
-from compiler.structure import SparsityStats, history_structure, polymap_g_stats
+from qmlc.compiler.polymap import apply_tensor_power, make_polynomial_map
+from qmlc.compiler.structure import SparsityStats, history_structure, polymap_g_stats
 from tests.conftest import random_dissipative_map
 
 
@@ -204,7 +204,7 @@ def test_history_system_large_is_sparse_and_fast_to_index():
 
 @pytest.mark.parametrize("steps", [1, 3, 6])
 def test_direct_csr_history_equals_kron_reference(steps):
-    from compiler.carleman import history_system_reference
+    from qmlc.compiler.carleman import history_system_reference
 
     M = sp.random(9, 9, density=0.35, random_state=steps, format="csr")
     c, y = np.arange(9.0), -np.arange(9.0)

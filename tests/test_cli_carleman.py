@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from compiler.carleman import CarlemanSystem, build_carleman_system
-from compiler.cli import main
-from compiler.polymap import PolynomialMap, make_polynomial_map
+from qmlc.compiler.carleman import CarlemanSystem, build_carleman_system
+from qmlc.compiler.polymap import PolynomialMap, make_polynomial_map
+from qmlc.reports.cli import main
 from tests.conftest import random_dissipative_map, write_polymap_spec
 
 

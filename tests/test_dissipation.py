@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from compiler.dissipation import analyze_dissipation, condition_number, kappa_growth
+from qmlc.compiler.dissipation import analyze_dissipation, condition_number, kappa_growth
 
 
 def rotate(eigs: np.ndarray, seed: int) -> sp.csr_matrix:

@@ -9,16 +9,12 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
+from qualtran.resource_counting import QECGatesCost, QubitCount, get_cost_value
 
-qualtran = pytest.importorskip("qualtran")
-
-from qualtran.resource_counting import QECGatesCost, QubitCount, get_cost_value  # noqa: E402
-
-from circuits.bloqs.data_access import TableLookup, lookup_qubits  # noqa: E402
-from circuits.bloqs.jennings import expected_queries, q_star  # noqa: E402
-from circuits.bloqs.qsvt_inversion import cks_degree  # noqa: E402
-from compiler.cli_estimate import flag_inputs  # noqa: E402
-from estimators.logical import (  # noqa: E402
+from qmlc.circuits.bloqs.data_access import TableLookup, lookup_qubits
+from qmlc.circuits.bloqs.jennings import expected_queries, q_star
+from qmlc.circuits.bloqs.qsvt_inversion import cks_degree
+from qmlc.estimators.logical import (
     EPS_SYM,
     KAPPA_SYM,
     N_SYM,
@@ -26,6 +22,7 @@ from estimators.logical import (  # noqa: E402
     concrete_estimate,
     symbolic_estimate,
 )
+from qmlc.estimators.requests import flag_inputs
 
 GATE_FIELDS = ("t", "toffoli", "cswap", "and_bloq", "rotation")
 

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from compiler import cli
+from qmlc.reports import cli
 
 BASE = ["estimate", "--n", "1000", "--steps", "10", "--order", "1", "--row-sparsity", "4",
         "--epsilon", "1e-2"]
@@ -114,8 +114,8 @@ def test_json_fields(flag_report):
 
 
 def test_spec_mode_uses_structure_not_explicit_matrix(monkeypatch, quadratic_spec):
-    import compiler.carleman as carleman
-    import compiler.pipeline as pipeline
+    import qmlc.compiler.carleman as carleman
+    import qmlc.compiler.pipeline as pipeline
 
     def forbidden(*_args, **_kwargs):
         raise AssertionError("estimate built the explicit Carleman system")
@@ -128,9 +128,9 @@ def test_spec_mode_uses_structure_not_explicit_matrix(monkeypatch, quadratic_spe
     assert r["kappa_source"].startswith("estimated from dissipation data")
     # The structural α bound covers the actual matrix: the enumerated row sparsity is at least
     # the true max row nnz of A, built here independently by the lead's explicit lift.
-    from compiler.carleman import carleman_lift, history_system
-    from compiler.polymap import polynomial_map_from_spec
-    from compiler.spec import load_spec
+    from qmlc.compiler.carleman import carleman_lift, history_system
+    from qmlc.compiler.polymap import polynomial_map_from_spec
+    from qmlc.compiler.spec import load_spec
 
     monkeypatch.undo()
     polymap = polynomial_map_from_spec(load_spec(quadratic_spec))
@@ -154,7 +154,7 @@ def test_gradient_norm_refused_with_a_spec(capsys, quadratic_spec):
 def test_physical_models_count_each_ccz_once(monkeypatch):
     """t_count = T + 4·CCZ; the physical models get T and CCZ separately, so each CCZ is
     distilled once (as a CCZ state), not again as four T states."""
-    import estimators.physical as physical
+    import qmlc.estimators.estimate as physical  # the names the estimate calls
 
     seen = {}
 

@@ -11,12 +11,10 @@ import numpy as np
 import pytest
 import sympy
 
-pytest.importorskip("qualtran")
-
-from compiler.carleman import carleman_lift, history_system  # noqa: E402
-from compiler.cli_estimate import flag_inputs  # noqa: E402
-from estimators.logical import EPS_SYM, KAPPA_SYM, N_SYM, T_SYM, symbolic_estimate  # noqa: E402
-from estimators.scaling import (  # noqa: E402
+from qmlc.compiler.carleman import carleman_lift, history_system
+from qmlc.estimators.logical import EPS_SYM, KAPPA_SYM, N_SYM, T_SYM, symbolic_estimate
+from qmlc.estimators.requests import flag_inputs
+from qmlc.estimators.scaling import (
     fit_exponents,
     kappa_model,
     prove_n_class,
@@ -40,7 +38,7 @@ def history_matrix() -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def explicit(history_matrix):
-    from circuits.bloqs.explicit import block_of, explicit_block_encoding
+    from qmlc.circuits.bloqs.explicit import block_of, explicit_block_encoding
 
     be = explicit_block_encoding(history_matrix, entry_bits=ENTRY_BITS)
     return be, block_of(be.bloq, 2)
@@ -65,7 +63,7 @@ def test_qualtran_block_reproduces_history_matrix(history_matrix, explicit):
 def test_explicit_qiskit_circuit_encodes_the_same_matrix(history_matrix, explicit):
     from qiskit.quantum_info import Operator
 
-    from circuits.block_encoding import sparse_block_encoding
+    from qmlc.circuits.block_encoding import sparse_block_encoding
 
     be_q = sparse_block_encoding(history_matrix)
     dim = history_matrix.shape[0]
@@ -85,7 +83,7 @@ def test_gate_counts_differ_for_the_stated_reason(history_matrix, explicit):
     from qualtran.bloqs.state_preparation import PrepareUniformSuperposition
     from qualtran.resource_counting import QECGatesCost, get_cost_value
 
-    from circuits.block_encoding import block_encoding_gate_counts
+    from qmlc.circuits.encoding_counts import block_encoding_gate_counts
 
     be, _ = explicit
     size = history_matrix.shape[0]
@@ -108,7 +106,7 @@ def test_declared_qubits_match_decomposition(size, bits):
     decomposes every bloq (feasible only at these sizes)."""
     from qualtran.resource_counting import QubitCount, get_cost_value
 
-    from circuits.bloqs.explicit import explicit_block_encoding
+    from qmlc.circuits.bloqs.explicit import explicit_block_encoding
 
     A = np.eye(size) - 0.3 * np.eye(size, k=-1) + 0.1 * np.eye(size, k=1)
     be = explicit_block_encoding(A, entry_bits=bits)
@@ -169,9 +167,9 @@ def test_sympy_limit_proves_qrom_is_linear_in_n(inputs, monkeypatch, tmp_path):
 def test_sweep_verdicts_per_model(inputs):
     """The plain statements: polylog(n)·T² holds (up to log T) under qram, not under qrom or
     select-swap — decided from the fits when the limit proofs are skipped."""
-    from estimators.report import sweep_report
+    from qmlc.estimators.sweep import scaling_sweep
 
-    out = sweep_report(inputs, "qsvt", 1000, 1000, 2002.0, 1e-3, prove=False)
+    out = scaling_sweep(inputs, "qsvt", 1000, 1000, 2002.0, 1e-3, prove=False).to_dict()
     verdicts = {model: entry["verdict"] for model, entry in out["models"].items()}
     assert verdicts["qram"].startswith("HOLDS")
     assert verdicts["qrom"].startswith("DOES NOT HOLD: linear in n")
@@ -184,7 +182,7 @@ def test_symbolic_alpha_bounds_the_true_norm(history_matrix, explicit):
     the true row sparsity."""
     import scipy.sparse as sp
 
-    from estimators.logical import polymap_inputs
+    from qmlc.estimators.logical import polymap_inputs
 
     G = (np.array([0.1]), sp.csr_matrix([[0.5]]), sp.csr_matrix([[-0.2]]))
     inputs = polymap_inputs(G, 2, "test")

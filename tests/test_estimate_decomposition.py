@@ -11,21 +11,18 @@ import math
 import numpy as np
 import pytest
 import scipy.sparse as sp
-
-pytest.importorskip("qualtran")
-
-from qualtran import DecomposeTypeError  # noqa: E402
-from qualtran.resource_counting import (  # noqa: E402
+from qualtran import DecomposeTypeError
+from qualtran.resource_counting import (
     QECGatesCost,
     QubitCount,
     SympySymbolAllocator,
     get_cost_value,
 )
 
-from circuits.bloqs.data_access import address_bits  # noqa: E402
-from circuits.bloqs.explicit import block_of  # noqa: E402
-from circuits.bloqs.history_decomposition import concrete_block_encoding  # noqa: E402
-from compiler.carleman import history_system_reference  # noqa: E402
+from qmlc.circuits.bits import bits_for
+from qmlc.circuits.bloqs.explicit import block_of
+from qmlc.compiler.carleman import history_system_reference
+from qmlc.estimators.concrete_bloqs import concrete_block_encoding
 
 VALUE_BITS = 6
 
@@ -85,7 +82,7 @@ def test_contracted_block_is_history_matrix_over_alpha(name):
 
 
 def test_symbolic_instances_do_not_decompose():
-    from estimators.logical import N_SYM, T_SYM
+    from qmlc.estimators.logical import N_SYM, T_SYM
 
     be, _ = instance("n2_T1")
     symbolic = type(be)(type(be.layout)(**{**_fields(be.layout), "n": N_SYM, "steps": T_SYM,
@@ -147,7 +144,7 @@ def test_declared_qubits_vs_decomposition(decomposed, name):
     lay, data = be.layout, be.data
     m, p, db = lay.system_bits, 1 + int(data.time_padding), data.digit_bits
     assert qubits == 2 * m + lay.order + 1 + p + VALUE_BITS + (p + 2 * db)
-    assert be.qubits - qubits == (lay.term_word_bits + address_bits(lay.table_size) - 1
+    assert be.qubits - qubits == (lay.term_word_bits + bits_for(lay.table_size) - 1
                                   - 2 * p - 2 * db)
 
 
@@ -162,7 +159,7 @@ def _symbolic_costs(be):
     evaluated at the instance's n and T."""
     import sympy
 
-    from estimators.logical import N_SYM, T_SYM
+    from qmlc.estimators.logical import N_SYM, T_SYM
 
     lay = be.layout
     lam = sympy.Rational(lay.table_size, lay.n)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from backends import aer_backend, cirq_backend
-from backends.qlsa_run import run_program
-from circuits.block_encoding import sparse_block_encoding
-from circuits.hhl import hhl_circuit
-from compiler.qlsa import build_hhl_program, build_qsvt_program, state_prep_circuit
+from qmlc.backends import aer_backend, cirq_backend
+from qmlc.backends.qlsa_run import run_qlsa_program
+from qmlc.circuits.block_encoding import sparse_block_encoding
+from qmlc.circuits.hhl import hhl_circuit
+from qmlc.compiler.qlsa import build_hhl_program, build_qsvt_program, state_prep_circuit
 from tests.qlsa_helpers import tiny_system
 
 
@@ -42,11 +42,11 @@ def test_hhl_solves_small_nonsymmetric_system_on_both_simulators():
 
 def test_hhl_on_carleman_instance_side_by_side_with_qsvt():
     system = tiny_system(1)
-    hhl = run_program(system, build_hhl_program(system, phase_bits=5), backend="aer")
-    qsvt = run_program(system, build_qsvt_program(system), backend="aer")
-    assert hhl["fidelity"] > 0.99 and qsvt["fidelity"] > 0.99
+    hhl = run_qlsa_program(system, build_hhl_program(system, phase_bits=5), backend="aer")
+    qsvt = run_qlsa_program(system, build_qsvt_program(system), backend="aer")
+    assert hhl.fidelity > 0.99 and qsvt.fidelity > 0.99
     # both recover the final parameters of the map (de-normalized by the known first block)
-    np.testing.assert_allclose(qsvt["theta_T"], qsvt["theta_T_classical"], atol=2e-2)
-    np.testing.assert_allclose(hhl["theta_T"], hhl["theta_T_classical"], atol=2e-2)
-    assert hhl["qubits"] > qsvt["qubits"]               # dilation + phase register + flag
-    assert 0 < hhl["success_probability"] < 1
+    np.testing.assert_allclose(qsvt.theta_T, qsvt.theta_T_classical, atol=2e-2)
+    np.testing.assert_allclose(hhl.theta_T, hhl.theta_T_classical, atol=2e-2)
+    assert hhl.qubits > qsvt.qubits               # dilation + phase register + flag
+    assert 0 < hhl.success_probability < 1

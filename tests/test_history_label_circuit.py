@@ -11,18 +11,12 @@ import math
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from qualtran.resource_counting import QECGatesCost, QubitCount, get_cost_value
 
-pytest.importorskip("qualtran")
-
-from qualtran.resource_counting import QECGatesCost, QubitCount, get_cost_value  # noqa: E402
-
-import circuits.bloqs.history_label_tables as tables  # noqa: E402
-from circuits.bloqs.history_label_circuit import (  # noqa: E402
-    concrete_label_block_encoding,
-    label_stages,
-    simulate_block,
-)
-from compiler.carleman import carleman_lift_reference, history_system_reference  # noqa: E402
+import qmlc.circuits.bloqs.history_label_tables as tables
+from qmlc.circuits.bloqs.history_label_circuit import label_stages, simulate_block
+from qmlc.compiler.carleman import carleman_lift_reference, history_system_reference
+from qmlc.estimators.concrete_bloqs import concrete_label_block_encoding
 
 VALUE_BITS = 8
 # n = 2, affine map, N = 2, T = 1: G_0⊗G_1 and G_1⊗G_0 coincide in M_{2,1}; G_0 is dense

@@ -12,16 +12,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-pytest.importorskip("qualtran")
-
-from circuits.bloqs.history_label_tables import (  # noqa: E402
+from qmlc.circuits.bloqs.history_label_tables import (
     column_side,
     encoded_block,
     label_tables,
     padded_history,
     row_side,
 )
-from compiler.carleman import carleman_lift_reference, history_system_reference  # noqa: E402
+from qmlc.compiler.carleman import carleman_lift_reference, history_system_reference
 
 
 def random_map(n: int, degree: int, seed: int, density: float = 0.6, g0: bool = True):
@@ -109,7 +107,7 @@ def test_flag_structure_matches_hand_count():
     ‖G_0‖₂ = γ): level-2 rows list 1 + G_0⊗G_1 + G_1⊗G_0 + G_1⊗G_1 + G_0⊗G_2 + G_2⊗G_0 =
     1 + 16 + 16 + 256 + 16 + 16 labels; level-2 columns 1 + G_2 + G_1⊗G_1 + G_0⊗G_2 + G_2⊗G_0;
     α = √(s_r s_c)·max(1, γ)."""
-    from compiler.cli_estimate import flag_inputs
+    from qmlc.estimators.requests import flag_inputs
 
     for gamma in (1.0, 3.0):
         inputs = flag_inputs(10**8, 2, 16, gamma)
@@ -121,7 +119,7 @@ def test_flag_structure_matches_hand_count():
 
 def test_declared_layout_matches_the_tables():
     """The sizes the cost model declares are those of the tables the maps use."""
-    from estimators.logical import label_layout, polymap_inputs
+    from qmlc.estimators.logical import label_layout, polymap_inputs
 
     G = random_map(3, 2, 7)
     tab = label_tables(G, 2, 2)

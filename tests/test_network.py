@@ -1,6 +1,6 @@
 """The sparse-network front end: exact derivatives, variable bookkeeping, bad specs.
 
-References are independent of compiler.network: the loss is re-implemented in plain numpy and
+References are independent of qmlc.compiler.network_*: the loss is re-implemented in plain numpy and
 differentiated by central finite differences; the expected variable order and block-sparsity
 pattern are written out by hand from the spec's definition.
 """
@@ -14,14 +14,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from compiler.errors import DataError, SpecError, TooLargeError
-from compiler.network import (
-    load_network,
-    network_gradient_descent,
-    network_loss,
-    polynomial_map_from_network,
-)
-from compiler.spec import load_spec
+from qmlc.compiler.errors import DataError, SpecError, TooLargeError
+from qmlc.compiler.network_loss import network_gradient_descent, network_loss
+from qmlc.compiler.network_spec import load_network
+from qmlc.compiler.network_taylor import polynomial_map_from_network
+from qmlc.compiler.spec import load_spec
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -442,7 +439,7 @@ def test_tiny_example_is_dissipative_and_carleman_converges_to_true_gd():
     trajectory against true gradient descent on the network loss falls with the order N."""
     import scipy.sparse.linalg as spla
 
-    from compiler.carleman import build_carleman_system
+    from qmlc.compiler.carleman import build_carleman_system
 
     spec = load_spec(EXAMPLES / "tiny_network.toml")
     pm = polynomial_map_from_network(spec)
@@ -465,7 +462,7 @@ def test_tiny_example_is_dissipative_and_carleman_converges_to_true_gd():
 def test_digits_example_is_a_pruned_network_on_real_data():
     """Layer-wise 10% pruning, fixed biases, n in the few-hundred range; ∇L and ∇²L at θ0 agree
     with finite differences of the numpy loss along random directions (Hessian only: fast)."""
-    from compiler.network import loss_derivatives
+    from qmlc.compiler.network_loss import loss_derivatives
 
     spec = load_spec(EXAMPLES / "digits_network.toml")
     problem = load_network(spec)

@@ -10,7 +10,7 @@ import warnings
 
 import pytest
 
-from estimators.physical import gidney_fowler, msft_estimate
+from qmlc.estimators.physical import gidney_fowler, msft_estimate
 
 P3, BUDGET, Q = 1e-3, 1e-2, 300
 

@@ -14,11 +14,11 @@ from qiskit import QuantumCircuit
 from qiskit.circuit.library import MCXGate
 from qiskit.quantum_info import Operator
 
-from backends import aer_backend
-from compiler.cirq_translate import cirq_to_qiskit_order
-from compiler.cli import main
-from compiler.qasm_export import export_qasm
-from compiler.qlsa import build_qsvt_program
+from qmlc.backends import aer_backend
+from qmlc.compiler.cirq_translate import cirq_to_qiskit_order
+from qmlc.compiler.qasm_export import qasm_export
+from qmlc.compiler.qlsa import build_qsvt_program
+from qmlc.reports.cli import main
 from tests.conftest import EXAMPLES
 from tests.qlsa_helpers import tiny_system
 
@@ -97,12 +97,11 @@ def _postselected_from_layout(state: np.ndarray, layout: dict) -> np.ndarray:
 
 @pytest.mark.parametrize("fmt", ["qasm2", "qasm3"])
 def test_qasm_roundtrip_through_qiskit(tmp_path, program, fmt):
-    path = tmp_path / f"tiny.{fmt}.qasm"
-    summary = export_qasm(program, path, fmt)
-    layout = json.loads(path.with_suffix(".json").read_text())
+    export = qasm_export(program, fmt)
+    layout = json.loads(json.dumps(export.layout))
     assert layout["dimension"] == program.dimension == 12
     assert layout["num_qubits"] == program.num_qubits
-    text = path.read_text()
+    text = export.text
     loaded = (qiskit.qasm2.loads(text, custom_instructions=qiskit.qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
               if fmt == "qasm2" else qiskit.qasm3.loads(text))
     expected = _postselected_from_layout(aer_backend.statevector(program.circuit), layout)
@@ -112,14 +111,13 @@ def test_qasm_roundtrip_through_qiskit(tmp_path, program, fmt):
     assert text.count("gate u_a ") == 1 and text.count("gate u_a_dg ") == 1
     degree = program.meta["degree"]
     calls = sum(1 for line in text.splitlines() if line.startswith(("u_a ", "u_a_dg ")))
-    assert calls == degree and summary["gate_definitions"] >= 3
+    assert calls == degree and export.gate_definitions >= 3
 
 
 def test_qasm2_loads_in_cirq(tmp_path, program):
-    path = tmp_path / "tiny.qasm"
-    export_qasm(program, path, "qasm2")
-    layout = json.loads(path.with_suffix(".json").read_text())
-    circuit = _native_mcx_cirq(circuit_from_qasm(path.read_text()))
+    export = qasm_export(program, "qasm2")
+    layout = export.layout
+    circuit = _native_mcx_cirq(circuit_from_qasm(export.text))
     qubits = sorted(circuit.all_qubits(), key=lambda q: int(str(q).split("_")[-1]))
     assert len(qubits) == layout["num_qubits"]
     raw = cirq.Simulator(dtype=np.complex128).simulate(circuit, qubit_order=qubits)

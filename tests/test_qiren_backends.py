@@ -7,14 +7,11 @@ import warnings
 import numpy as np
 import pytest
 
-from backends.qiren_run import layer_runner, run_program, shot_standard_error
-from compiler.qiren import (
-    QirenModel,
-    circuit_expectations_reference,
-    init_weights,
-    reference_forward,
-)
-from compiler.qiren_program import QirenProgram, lower_qiren
+from qmlc.backends.qiren_run import layer_runner, run_qiren_program, shot_standard_error
+from qmlc.compiler.qiren_model import QirenModel
+from qmlc.compiler.qiren_program import QirenProgram, lower_qiren
+from qmlc.compiler.qiren_reference import circuit_expectations_reference, reference_forward
+from qmlc.compiler.qiren_weights import init_weights
 
 
 def _model_and_weights(seed: int, **fields):
@@ -48,7 +45,7 @@ def test_aer_cirq_numpy_agree_exactly(fields):
     reference = reference_forward(model, w, X)
     program = lower_qiren(model, w)
     for backend in ("numpy", "aer", "cirq"):
-        np.testing.assert_allclose(run_program(program, X, backend), reference, atol=1e-9,
+        np.testing.assert_allclose(run_qiren_program(program, X, backend), reference, atol=1e-9,
                                    err_msg=backend)
 
 
@@ -57,7 +54,7 @@ def test_default_architecture_on_aer_matches_reference():
     w = init_weights(model, 11)
     X = np.random.default_rng(3).uniform(-1, 1, (8, 2))
     program = lower_qiren(model, w)
-    np.testing.assert_allclose(run_program(program, X, "aer"), reference_forward(model, w, X),
+    np.testing.assert_allclose(run_qiren_program(program, X, "aer"), reference_forward(model, w, X),
                                atol=1e-9)
 
 
@@ -86,7 +83,7 @@ def test_shots_through_the_whole_program_stay_close():
     X = np.random.default_rng(4).uniform(-1, 1, (4, 2))
     program = lower_qiren(model, w)
     exact = reference_forward(model, w, X)
-    sampled = run_program(program, X, "aer", shots=20000, seed=1)
+    sampled = run_qiren_program(program, X, "aer", shots=20000, seed=1)
     # Per-layer standard error <= 1/sqrt(N) = 0.007; a 2-layer program with O(1) weights stays
     # within a generous multiple of it.
     assert np.max(np.abs(sampled - exact)) < 0.1
@@ -106,7 +103,7 @@ def test_program_save_load_round_trip(tmp_path):
 def test_cirq_circuit_has_sympy_symbols_and_qiskit_has_parameters():
     import cirq
 
-    from circuits.reupload import ReuploadShape, cirq_circuit, qiskit_circuit
+    from qmlc.circuits.reupload import ReuploadShape, cirq_circuit, qiskit_circuit
 
     shape = ReuploadShape(width=3, reuploads=2, blocks=2, entangler="cz")
     symbols = {s.name for s in cirq.parameter_symbols(cirq_circuit(shape))}

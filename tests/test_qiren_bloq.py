@@ -9,10 +9,10 @@ import pytest
 import sympy
 from qualtran.resource_counting import QECGatesCost, get_cost_value
 
-from circuits.reupload import ReuploadShape, qiskit_circuit
-from circuits.reupload_bloq import ReuploadLayerBloq
-from compiler.qiren import QirenModel
-from estimators.qiren_estimate import estimate_qiren
+from qmlc.circuits.reupload import ReuploadShape, qiskit_circuit
+from qmlc.circuits.reupload_bloq import ReuploadLayerBloq
+from qmlc.compiler.qiren_model import QirenModel
+from qmlc.estimators.qiren_estimate import estimate_qiren
 
 CASES = [(8, 2, 2, "cz", "rz"), (3, 1, 3, "cnot", "rx"), (1, 2, 2, "cz", "ry"),
          (4, 3, 1, "cnot", "rz")]

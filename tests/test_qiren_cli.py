@@ -1,4 +1,4 @@
-"""``qmlc`` verbs on qiren specs, through ``compiler.cli.main``."""
+"""``qmlc`` verbs on qiren specs, through ``qmlc.reports.cli.main``."""
 
 from __future__ import annotations
 
@@ -9,15 +9,11 @@ import pytest
 import qiskit.qasm2
 import qiskit.qasm3
 
-from compiler.cli import main
-from compiler.qiren import (
-    QirenModel,
-    grid_coords,
-    init_weights,
-    load_weights,
-    reference_forward,
-    save_weights,
-)
+from qmlc.compiler.qiren_model import QirenModel
+from qmlc.compiler.qiren_reference import reference_forward
+from qmlc.compiler.qiren_signal import grid_coords
+from qmlc.compiler.qiren_weights import init_weights, load_weights, save_weights
+from qmlc.reports.cli import main
 
 SPEC = """kind = "qiren"
 in_dim = 2
@@ -159,10 +155,11 @@ def test_train_writes_loadable_weights_then_run_uses_them(spec, tmp_path):
 
 def test_lower_qiren_stage_round_trips(tmp_path, capsys):
     """`qmlc lower --stage qiren` writes the program; loading it gives the same outputs."""
-    from compiler.cli import main as cli_main
-    from compiler.qiren import qiren_from_spec, weights_from_spec
-    from compiler.qiren_program import QirenProgram, lower_qiren
-    from compiler.spec import load_spec
+    from qmlc.compiler.qiren_model import qiren_from_spec
+    from qmlc.compiler.qiren_program import QirenProgram, lower_qiren
+    from qmlc.compiler.qiren_weights import weights_from_spec
+    from qmlc.compiler.spec import load_spec
+    from qmlc.reports.cli import main as cli_main
     from tests.conftest import EXAMPLES
 
     spec_path = EXAMPLES / "qiren_coffee.toml"

@@ -8,8 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from compiler.qiren import QirenModel, circuit_expectations_reference, init_weights
-from estimators.qiren_estimate import (
+from qmlc.compiler.qiren_model import QirenModel
+from qmlc.compiler.qiren_reference import circuit_expectations_reference
+from qmlc.compiler.qiren_weights import init_weights
+from qmlc.estimators.qiren_estimate import (
     circuit_figures,
     estimate_qiren,
     rotation_t_count,
@@ -122,7 +124,7 @@ def test_rotation_merging_identities_hold():
 
 
 def _noise_program(layers, seed):
-    from compiler.qiren_program import lower_qiren
+    from qmlc.compiler.qiren_program import lower_qiren
 
     model = QirenModel(in_dim=2, width=3, layers=layers, entangler="cnot", out_dim=2)
     return lower_qiren(model, init_weights(model, seed))
@@ -135,8 +137,8 @@ def test_output_noise_gain_predicts_the_spread_of_shot_runs(layers, runs):
     One layer: the output is linear in the estimates, so the prediction (with the single-shot
     covariance, off-diagonal terms included) is exact. Two layers: first order in 1/sqrt(N).
     """
-    from backends.qiren_run import layer_runner
-    from estimators.qiren_estimate import output_noise_gain
+    from qmlc.backends.qiren_run import layer_runner
+    from qmlc.estimators.qiren_estimate import output_noise_gain
 
     program = _noise_program(layers, seed=3)
     X = np.array([[0.3, -0.6]])
@@ -156,7 +158,7 @@ def test_output_noise_gain_predicts_the_spread_of_shot_runs(layers, runs):
 
 def test_output_noise_gain_ignoring_correlations_would_be_wrong():
     """The q outcomes share a shot record: their covariance has off-diagonal terms."""
-    from estimators.qiren_estimate import _z_moments
+    from qmlc.estimators.qiren_estimate import _z_moments
 
     program = _noise_program(1, seed=3)
     _, cov = _z_moments(program.circuits[0], np.array([[0.4, -0.2, 1.0]]))

@@ -7,23 +7,22 @@ import warnings
 import numpy as np
 import pytest
 
-from compiler.errors import DataError, SpecError
-from compiler.qiren import (
-    QirenModel,
+from qmlc.compiler.errors import DataError, SpecError
+from qmlc.compiler.qiren_model import QirenModel, qiren_from_spec
+from qmlc.compiler.qiren_reference import (
     circuit_expectations_reference,
-    fold_batchnorm,
-    grid_coords,
-    image_signal,
-    init_weights,
-    load_signal,
-    load_weights,
-    qiren_from_spec,
     reference_forward,
-    save_weights,
-    weights_from_spec,
     with_batch_statistics,
 )
-from compiler.spec import load_spec
+from qmlc.compiler.qiren_signal import grid_coords, image_signal, load_signal
+from qmlc.compiler.qiren_weights import (
+    fold_batchnorm,
+    init_weights,
+    load_weights,
+    save_weights,
+    weights_from_spec,
+)
+from qmlc.compiler.spec import load_spec
 
 
 def _pennylane_expectations(angles, weights, final, entangler, encoding):

@@ -8,8 +8,10 @@ import qiskit.qasm2
 import qiskit.qasm3
 from qiskit.quantum_info import SparsePauliOp, Statevector
 
-from compiler.qiren import QirenModel, init_weights, reference_forward
-from compiler.qiren_program import lower_qiren
+from qmlc.compiler.qiren_model import QirenModel
+from qmlc.compiler.qiren_program import lower_qiren
+from qmlc.compiler.qiren_reference import reference_forward
+from qmlc.compiler.qiren_weights import init_weights
 
 
 def _z_expectations(circuit) -> np.ndarray:

@@ -7,8 +7,10 @@ import itertools
 import numpy as np
 import pytest
 
-from compiler.qiren import QirenModel, circuit_expectations_reference, init_weights
-from compiler.qiren_spectrum import layer1_spectrum, lightcone_degrees
+from qmlc.compiler.qiren_model import QirenModel
+from qmlc.compiler.qiren_reference import circuit_expectations_reference
+from qmlc.compiler.qiren_spectrum import layer1_spectrum, lightcone_degrees
+from qmlc.compiler.qiren_weights import init_weights
 
 
 def _brute_force_prediction(A: np.ndarray, L: int) -> set[tuple[int, ...]]:
@@ -53,8 +55,8 @@ def test_two_dimensional_input(encoding):
 
 
 def test_spectrum_measured_through_aer():
-    from backends.qiren_run import layer_runner
-    from compiler.qiren_program import lower_qiren
+    from qmlc.backends.qiren_run import layer_runner
+    from qmlc.compiler.qiren_program import lower_qiren
 
     model = QirenModel(in_dim=1, width=3, layers=1, reuploads=2, blocks=2)
     w = init_weights(model, 6)

@@ -1,7 +1,7 @@
 """QIREN training engine: batched adjoint simulator and full-model training.
 
 References used here, none of them the code under test: a dense statevector built gate by gate
-with ``np.kron`` (below), central finite differences, compiler.qiren's reference forward,
+with ``np.kron`` (below), central finite differences, qmlc.compiler.qiren_reference's reference forward,
 PennyLane's ``default.qubit`` (values and autograd gradients) and PyTorch's Adam / BatchNorm
 update formulas written out by hand.
 """
@@ -14,11 +14,14 @@ from functools import reduce
 import numpy as np
 import pytest
 
-from circuits import qiren_statevector as sv
-from circuits.reupload import ReuploadShape
-from compiler.errors import DataError
-from compiler.qiren import QirenModel, init_weights, reference_forward
-from compiler.qiren_train import loss_and_grad, psnr, train_qiren, trainable_keys
+from qmlc.backends.qiren_train import loss_and_grad, train_qiren, trainable_keys
+from qmlc.circuits import qiren_statevector as sv
+from qmlc.circuits.reupload import ReuploadShape
+from qmlc.compiler.errors import DataError
+from qmlc.compiler.qiren_model import QirenModel, layer_weights
+from qmlc.compiler.qiren_reference import reference_forward
+from qmlc.compiler.qiren_signal import psnr
+from qmlc.compiler.qiren_weights import init_weights
 
 # ------------------------------------------------------------------ independent dense reference
 
@@ -102,7 +105,7 @@ def test_simulator_matches_dense_kron_reference(q, entangler, encoding):
 
 
 def test_simulator_matches_qiren_reference_forward():
-    from compiler.qiren import circuit_expectations_reference
+    from qmlc.compiler.qiren_reference import circuit_expectations_reference
 
     rng = np.random.default_rng(7)
     for entangler, encoding in [("cz", "rz"), ("cnot", "ry")]:
@@ -157,7 +160,7 @@ def test_full_model_gradient_matches_finite_differences(entangler, encoding):
     coords = rng.uniform(-1, 1, size=(7, 2))
     values = rng.normal(size=(7, 2))
 
-    def loss(w):  # compiler.qiren's dense forward, BatchNorm with batch statistics
+    def loss(w):  # qmlc.compiler.qiren_reference's dense forward, BatchNorm with batch statistics
         return float(np.mean((reference_forward(model, w, coords, batchnorm="batch") - values)**2))
 
     value, grads, _ = loss_and_grad(model, weights, coords, values)
@@ -213,12 +216,12 @@ def test_pennylane_default_qubit_agrees_on_values_and_model_gradient():
         p = dict(zip(keys, vals, strict=True))
         x = coords
         for i in range(model.layers):
-            s = f"layer{i}."
-            z = x @ p[s + "linear.weight"].T + p[s + "linear.bias"]
+            w = layer_weights(p, i)
+            z = x @ w["linear.weight"].T + w["linear.bias"]
             mu = pnp.mean(z, axis=0)
             var = pnp.mean((z - mu) ** 2, axis=0)
-            h = (z - mu) / pnp.sqrt(var + 1e-5) * p[s + "bn.weight"] + p[s + "bn.bias"]
-            x = pnp.stack(circ(h, p[s + "circuit.weights"], p[s + "circuit.final"]), axis=-1)
+            h = (z - mu) / pnp.sqrt(var + 1e-5) * w["bn.weight"] + w["bn.bias"]
+            x = pnp.stack(circ(h, w["circuit.weights"], w["circuit.final"]), axis=-1)
         return pnp.mean((x @ p["out.weight"].T + p["out.bias"] - values) ** 2)
 
     pl_grads = qml.grad(pl_loss, argnums=list(range(len(keys))))(
@@ -240,9 +243,9 @@ def test_training_is_reproducible_to_the_byte():
     coords, values = _tiny_signal()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        a = train_qiren(model, None, coords, values, epochs=4, seed=11, progress=False)
-        b = train_qiren(model, None, coords, values, epochs=4, seed=11, progress=False)
-        c = train_qiren(model, None, coords, values, epochs=4, seed=12, progress=False)
+        a = train_qiren(model, None, coords, values, epochs=4, seed=11)
+        b = train_qiren(model, None, coords, values, epochs=4, seed=11)
+        c = train_qiren(model, None, coords, values, epochs=4, seed=12)
     assert a.history.tobytes() == b.history.tobytes()
     for key in a.weights:
         assert a.weights[key].tobytes() == b.weights[key].tobytes(), key
@@ -252,7 +255,7 @@ def test_training_is_reproducible_to_the_byte():
 def test_training_decreases_loss_and_reports_psnr():
     model = _small_model("cz", "rz", width=3, layers=2, out_dim=1)
     coords, values = _tiny_signal()
-    res = train_qiren(model, None, coords, values, epochs=30, seed=0, progress=False)
+    res = train_qiren(model, None, coords, values, epochs=30, seed=0)
     assert res.history[-1] < 0.5 * res.history[0]
     assert res.psnr == pytest.approx(10 * np.log10(4 / res.mse))
     for batchnorm, mse in (("batch", res.mse), ("running", res.mse_running)):
@@ -269,7 +272,7 @@ def test_first_epoch_is_torch_adam_and_batchnorm_update():
     w0 = init_weights(model, 4)
     lr = 0.05
     _, grads, _ = loss_and_grad(model, w0, coords, values)
-    res = train_qiren(model, w0, coords, values, epochs=1, lr=lr, progress=False)
+    res = train_qiren(model, w0, coords, values, epochs=1, lr=lr)
     for key in trainable_keys(model):
         g = grads[key]
         np.testing.assert_allclose(res.weights[key], w0[key] - lr * g / (np.abs(g) + 1e-8),
@@ -288,12 +291,12 @@ def test_bad_training_data_is_rejected_in_one_line():
     for bad_coords, bad_values in [(coords[:, :1], values), (coords, values[:-1]),
                                    (coords, np.full_like(values, np.nan))]:
         with pytest.raises(DataError) as info:
-            train_qiren(model, None, bad_coords, bad_values, epochs=1, progress=False)
+            train_qiren(model, None, bad_coords, bad_values, epochs=1)
         assert "\n" not in str(info.value)
 
 
 def test_baselines_count_parameters_and_learn():
-    from compiler.baselines import MLPBaseline, init_params, matched_width, train_baseline
+    from benchmarks.baselines import MLPBaseline, init_params, matched_width, train_baseline
 
     width = matched_width(2, 1, 2, 657)
     assert width == 16  # 2*16 + 16 + 2 (16*16 + 16) + 16 + 1 = 609 <= 657 < 681 (width 17)

@@ -12,12 +12,12 @@ from qiskit import QuantumCircuit
 from qiskit.circuit.library import RYGate, XGate
 from qiskit.quantum_info import Statevector
 
-from backends import aer_backend, cirq_backend
-from backends.qlsa_run import run_program, run_qlsa
-from compiler.cirq_translate import cirq_to_qiskit_order, line_qubits, to_cirq
-from compiler.cli import main
-from compiler.errors import TooLargeError
-from compiler.qlsa import QLSAProgram, build_qsvt_program
+from qmlc.backends import aer_backend, cirq_backend
+from qmlc.backends.qlsa_run import run_qlsa, run_qlsa_program
+from qmlc.compiler.cirq_translate import cirq_to_qiskit_order, line_qubits, to_cirq
+from qmlc.compiler.errors import TooLargeError
+from qmlc.compiler.qlsa import QLSAProgram, build_qsvt_program
+from qmlc.reports.cli import main
 from tests.conftest import EXAMPLES, random_dissipative_map, write_polymap_spec
 from tests.qlsa_helpers import tiny_system
 
@@ -77,20 +77,20 @@ def test_qsvt_fidelity_on_aer_and_cirq(steps, seed):
 
 @pytest.mark.parametrize("example", ["tiny_polymap.toml", "tiny_network.toml"])
 def test_tiny_example_end_to_end_both_backends(example):
-    from compiler.pipeline import lower_to_carleman
-    from compiler.spec import load_spec
+    from qmlc.compiler.pipeline import lower_to_carleman
+    from qmlc.compiler.spec import load_spec
 
     system = lower_to_carleman(load_spec(EXAMPLES / example))
     program = build_qsvt_program(system)
-    results = {b: run_program(system, program, backend=b) for b in ("aer", "cirq")}
+    results = {b: run_qlsa_program(system, program, backend=b) for b in ("aer", "cirq")}
     for out in results.values():
-        assert out["fidelity"] >= 0.99
+        assert out.fidelity >= 0.99
         true_T = system.polymap.iterate(system.steps)[-1] + system.polymap.offset
-        np.testing.assert_allclose(out["theta_T_classical"], true_T, atol=5e-3)  # Carleman N=2
-        np.testing.assert_allclose(out["theta_T"], out["theta_T_classical"], atol=5e-3)
-    assert results["aer"]["success_probability"] == pytest.approx(
-        results["cirq"]["success_probability"], rel=1e-9)
-    assert results["aer"]["success_probability"] == pytest.approx(
+        np.testing.assert_allclose(out.theta_T_classical, true_T, atol=5e-3)  # Carleman N=2
+        np.testing.assert_allclose(out.theta_T, out.theta_T_classical, atol=5e-3)
+    assert results["aer"].success_probability == pytest.approx(
+        results["cirq"].success_probability, rel=1e-9)
+    assert results["aer"].success_probability == pytest.approx(
         program.meta["predicted_success_probability"], rel=1e-6)
 
 
@@ -98,10 +98,10 @@ def test_tiny_example_end_to_end_both_backends(example):
 def test_sampled_estimates_agree_within_stated_error(backend):
     system = tiny_system(1)
     out = run_qlsa(system, backend=backend, shots=4000, seed=11)
-    assert abs(out["success_probability_sampled"] - out["success_probability"]) \
-        <= 4 * out["success_probability_stderr"]
-    assert abs(out["fidelity_sampled"] - out["fidelity"]) <= 4 * out["fidelity_stderr"] + 1e-12
-    assert out["postselected_shots"] > 100
+    assert abs(out.sampled.success_probability_sampled - out.success_probability) \
+        <= 4 * out.sampled.success_probability_stderr
+    assert abs(out.sampled.fidelity_sampled - out.fidelity) <= 4 * out.sampled.fidelity_stderr + 1e-12
+    assert out.sampled.postselected_shots > 100
 
 
 def test_amplitude_amplification_raises_success_probability():
@@ -109,12 +109,12 @@ def test_amplitude_amplification_raises_success_probability():
     plain = build_qsvt_program(system)
     boosted = build_qsvt_program(system, amplification=True)
     assert boosted.meta["amplification_rounds"] >= 1
-    a = run_program(system, plain)
-    b = run_program(system, boosted)
-    assert b["success_probability"] > 2 * a["success_probability"]
-    assert b["success_probability"] == pytest.approx(
+    a = run_qlsa_program(system, plain)
+    b = run_qlsa_program(system, boosted)
+    assert b.success_probability > 2 * a.success_probability
+    assert b.success_probability == pytest.approx(
         boosted.meta["predicted_success_probability"], rel=1e-6)
-    assert b["fidelity"] >= 0.99
+    assert b.fidelity >= 0.99
 
 
 def test_program_save_load_roundtrip(tmp_path):
@@ -147,8 +147,8 @@ def test_cli_rejects_backend_without_qlsa(capsys):
 def test_too_large_points_to_estimate(tmp_path, capsys):
     spec = write_polymap_spec(tmp_path, random_dissipative_map(10, 2, seed=1), order=2, steps=2)
     with pytest.raises(TooLargeError, match="qmlc estimate"):
-        from compiler.pipeline import lower_to_carleman
-        from compiler.spec import load_spec
+        from qmlc.compiler.pipeline import lower_to_carleman
+        from qmlc.compiler.spec import load_spec
         build_qsvt_program(lower_to_carleman(load_spec(spec)))
     out = tmp_path / "big.qasm"
     code = main(["compile", str(spec), "--format", "qasm2", "-o", str(out)])

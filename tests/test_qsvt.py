@@ -7,17 +7,17 @@ import pytest
 import scipy.sparse as sp
 from qiskit import QuantumCircuit
 
-from backends.aer_backend import statevector
-from circuits.block_encoding import sparse_block_encoding
-from circuits.qsp_angles import (
+from qmlc.backends.aer_backend import statevector
+from qmlc.circuits.block_encoding import sparse_block_encoding
+from qmlc.circuits.qsp_angles import (
     cks_inverse_polynomial,
     inverse_angles,
     qsvt_response,
     reflection_phases,
     symmetric_qsp_phases,
 )
-from circuits.qsvt import qsvt_circuit
-from compiler.qlsa import state_prep_circuit
+from qmlc.circuits.qsvt import qsvt_circuit
+from qmlc.compiler.qlsa import state_prep_circuit
 
 
 def test_cks_matches_pyqsp_polyoneoverx(capsys):

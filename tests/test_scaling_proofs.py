@@ -9,8 +9,8 @@ import pytest
 import sympy
 from sympy.codegen.cfunctions import log2
 
-from estimators import asymptotic, scaling
-from estimators.asymptotic import NotInForm, leading_term, limit_at_infinity
+from qmlc.estimators import asymptotic, scaling
+from qmlc.estimators.asymptotic import NotInForm, leading_term, limit_at_infinity
 
 x = sympy.Symbol("x", positive=True)
 log = sympy.log
@@ -99,9 +99,8 @@ def test_leading_term_is_asymptotic_to_the_expression():
 
 @pytest.fixture(scope="module")
 def flag_formulas():
-    pytest.importorskip("qualtran")
-    from compiler.cli_estimate import flag_inputs
-    from estimators.logical import symbolic_estimate
+    from qmlc.estimators.logical import symbolic_estimate
+    from qmlc.estimators.requests import flag_inputs
 
     inputs = flag_inputs(10**8, 2, 16)
     return {(alg, model): symbolic_estimate(inputs, alg, model)[1].t_count
@@ -109,7 +108,7 @@ def flag_formulas():
 
 
 def _n_expr(t_count, T0=300):
-    from estimators.logical import EPS_SYM, KAPPA_SYM, T_SYM
+    from qmlc.estimators.logical import EPS_SYM, KAPPA_SYM, T_SYM
 
     return asymptotic.prepare(scaling.strip_rounding(t_count).subs({
         T_SYM: T0, EPS_SYM: sympy.Rational(1, 1000),
@@ -121,7 +120,7 @@ def test_n_class_of_the_real_t_count_equals_gruntz(flag_formulas, model, power, 
                                                    tmp_path):
     """The class and limit proved for the qsvt T-count in n are the ones sympy.limit finds for
     the same expression: finite positive at the proved log power, ∞ one power below."""
-    from estimators.logical import N_SYM
+    from qmlc.estimators.logical import N_SYM
 
     monkeypatch.setenv("QMLC_CACHE_DIR", str(tmp_path))
     proof = scaling.prove_n_class(flag_formulas[("qsvt", model)], 300, 2002.0, 1000, 1e-3,
@@ -146,7 +145,7 @@ def test_T_class_of_the_real_t_count(flag_formulas):
     on that expression returns ∞ (checked once by hand, 289 s); each summand alone sympy.limit
     gets right, one of them is ~T·log³T. Reference here: the ratio f/(c·T·log³T) evaluated in
     40-digit arithmetic tends to 1 as T → 10^100000."""
-    from estimators.logical import EPS_SYM, KAPPA_SYM, N_SYM, T_SYM
+    from qmlc.estimators.logical import EPS_SYM, KAPPA_SYM, N_SYM, T_SYM
 
     qsvt = scaling.prove_T_class(flag_formulas[("qsvt", "qram")], 31622, 2002.0, 1000, 1e-3, 2,
                                  log_power_guess=1)
@@ -167,7 +166,7 @@ def test_T_class_of_the_real_t_count(flag_formulas):
 def test_select_swap_n_class_of_the_real_t_count(flag_formulas):
     """SelectSwap (block size 2^ceil(log2 √(L/b))): Θ(√n·log n), which sympy.limit needs minutes
     for. Reference: the ratio f/(c·√n·log n) in 40-digit arithmetic tends to 1."""
-    from estimators.logical import N_SYM
+    from qmlc.estimators.logical import N_SYM
 
     t_count = flag_formulas[("qsvt", "select-swap")]
     proof = scaling.prove_n_class(t_count, 300, 2002.0, 1000, 1e-3, sympy.Rational(1, 2), 0)

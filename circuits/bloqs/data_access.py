@@ -28,6 +28,8 @@ from qualtran.bloqs.basic_gates import CSwap
 from qualtran.resource_counting import BloqCountDictT, QubitCount, SympySymbolAllocator
 from qualtran.symbolics import SymbolicInt, ceil, log2
 
+from qmlc.circuits.bits import bits_for
+
 DATA_ACCESS_MODELS = ("qram", "qrom", "select-swap")
 
 CITATIONS = {
@@ -36,13 +38,6 @@ CITATIONS = {
     "qrom": "Babbush et al., PRX 8:041015 (2018) (unary-iteration QROM, L-2 Toffolis)",
     "select-swap": "Low, Kliuchnikov, Schaeffer, arXiv:1812.00954 (SelectSwap QROM, ~sqrt(L))",
 }
-
-
-def address_bits(table_size: SymbolicInt) -> SymbolicInt:
-    """⌈log2 L⌉, the width of the address register (at least 1)."""
-    if isinstance(table_size, int) and table_size <= 2:
-        return 1
-    return ceil(log2(table_size))
 
 
 @attrs.frozen
@@ -59,14 +54,14 @@ class QRAMQuery(Bloq):
     @cached_property
     def signature(self) -> Signature:
         return Signature.build_from_dtypes(
-            address=QAny(address_bits(self.table_size)), target=QAny(self.word_bits))
+            address=QAny(bits_for(self.table_size)), target=QAny(self.word_bits))
 
     def build_call_graph(self, ssa: SympySymbolAllocator) -> BloqCountDictT:
-        return {CSwap(1): 2 * (self.word_bits + 1) * address_bits(self.table_size)}
+        return {CSwap(1): 2 * (self.word_bits + 1) * bits_for(self.table_size)}
 
     def my_static_costs(self, cost_key):
         if isinstance(cost_key, QubitCount):
-            return address_bits(self.table_size) + self.word_bits
+            return bits_for(self.table_size) + self.word_bits
         return NotImplemented
 
     def __str__(self) -> str:
@@ -92,7 +87,7 @@ class TableLookup(Bloq):
     @cached_property
     def signature(self) -> Signature:
         return Signature.build_from_dtypes(
-            address=QAny(address_bits(self.table_size)), target=QAny(self.word_bits))
+            address=QAny(bits_for(self.table_size)), target=QAny(self.word_bits))
 
     @cached_property
     def implementation(self) -> Bloq:
@@ -139,7 +134,7 @@ def lookup_qubits(model: str, table_size: SymbolicInt, word_bits: SymbolicInt) -
     select-swap: k·b + b + 2⌈log2 L⌉ − log2 k − 1 with k = 2^⌈½ log2(L/b)⌉;
     qram: ⌈log2 L⌉ + b. The first two are checked against Qualtran's decomposition in the tests.
     """
-    a = address_bits(table_size)
+    a = bits_for(table_size)
     if model == "qram":
         return a + word_bits
     if model == "qrom":

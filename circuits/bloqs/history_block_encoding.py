@@ -6,13 +6,13 @@ arXiv:2201.08309 §6.5, as Qualtran's ``SparseMatrix``):
     U_A = (D† ⊗ I) · O_r† · SWAP · O_A · O_c · (D ⊗ I),
 
 D a uniform superposition over the s_A enumerated entries of a row, O_r / O_c / O_A the oracles
-of :mod:`circuits.bloqs.history_oracles`. Then ⟨0|U_A|0⟩ = A/α with
+of :mod:`qmlc.circuits.bloqs.history_oracles`. Then ⟨0|U_A|0⟩ = A/α with
 
     α = s_A · a,   a = max(1, max|G_1|),
 
 s_A the number of enumerated entries per row and column (1 + the larger of G_1's row and column
 nonzero counts). This is the order N = 1 encoding; for N ≥ 2 coinciding Kronecker terms rule
-out the in-place oracles and :mod:`circuits.bloqs.history_labels` is used.
+out the in-place oracles and :mod:`qmlc.circuits.bloqs.history_labels` is used.
 One query costs one O_r, one O_c, one O_A, one SWAP and two D. Qubits: system
 ⌈log2(T+1)⌉ + ⌈log2 N⌉ + N⌈log2 n⌉, ancilla system + N + 1 (the l register, as in Qualtran's
 SparseMatrix, and N + 1 flags), plus the oracles' work registers (:attr:`qubits`).
@@ -29,7 +29,8 @@ from qualtran.bloqs.state_preparation import PrepareUniformSuperposition
 from qualtran.resource_counting import BloqCountDictT, QubitCount, SympySymbolAllocator
 from qualtran.symbolics import SymbolicFloat, SymbolicInt, smax
 
-from circuits.bloqs.history_oracles import (
+from qmlc.circuits.bloqs.history_decomposition import build_block_encoding
+from qmlc.circuits.bloqs.history_oracles import (
     HistoryEntryOracle,
     HistoryLayout,
     HistoryRowColumnOracle,
@@ -75,7 +76,6 @@ class HistoryBlockEncoding(Bloq):
         costs of the estimates come from :meth:`build_call_graph`, never from this circuit."""
         if self.data is None or self.layout.order != 1:
             raise DecomposeTypeError(f"{self}: no circuit without tables or for order > 1")
-        from circuits.bloqs.history_decomposition import build_block_encoding
 
         return build_block_encoding(bb, self, system, ancilla)
 

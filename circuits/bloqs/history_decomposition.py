@@ -1,6 +1,6 @@
 """Concrete decompositions of the history block encoding for small first-order instances.
 
-The estimates cost :class:`~circuits.bloqs.history_block_encoding.HistoryBlockEncoding` from its
+The estimates cost :class:`~qmlc.circuits.bloqs.history_block_encoding.HistoryBlockEncoding` from its
 call graph with symbolic sizes; that bloq had no circuit. This module gives concrete instances
 (actual G tables, small n and T, Carleman order N = 1) a ``build_composite_bloq`` made of real
 Qualtran bloqs (QROM, Add, LessThanConstant, CNOT, Swap, controlled Ry,
@@ -36,8 +36,8 @@ arithmetic is two ``Add`` per row/column oracle and the comparators (the formula
 ``AddK``); it needs no level rotation (N = 1). Like the formula, its data access does not
 depend on T. Order N ≥ 2 uses the term-label construction instead (its factored enumeration lists
 Kronecker terms separately and G_0⊗G_1, G_1⊗G_0 hit the same columns, so an in-place O_r over
-the l register is not injective): :mod:`circuits.bloqs.history_labels`, decomposed for tiny
-instances in :mod:`circuits.bloqs.history_label_circuit`.
+the l register is not injective): :mod:`qmlc.circuits.bloqs.history_labels`, decomposed for tiny
+instances in :mod:`qmlc.circuits.bloqs.history_label_circuit`.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from qualtran.bloqs.bookkeeping.auto_partition import AutoPartition, Unused
 from qualtran.bloqs.data_loading import QROM
 from qualtran.bloqs.state_preparation import PrepareUniformSuperposition
 
-from circuits.bloqs.history_oracles import bits_for
+from qmlc.circuits.bits import bits_for
 
 
 def _freeze(table):
@@ -294,27 +294,6 @@ def build_block_encoding(bb: BloqBuilder, be, system: SoquetT, ancilla: SoquetT)
             "ancilla": bb.join(np.concatenate([bb.split(flags), bb.split(l)]))}
 
 
-def concrete_block_encoding(G: tuple, steps: int, value_bits: int, model: str = "qrom"):
-    """(HistoryBlockEncoding with tables, the history matrix A) for u⁺ = G_0 + G_1 u (+ …) at
-    order N = 1, with the layout built as :func:`estimators.logical.build_solver` builds it
-    (structural inputs from the exact G statistics) but a chosen number of value bits."""
-    from circuits.bloqs.history_block_encoding import HistoryBlockEncoding
-    from circuits.bloqs.history_oracles import HistoryLayout
-    from compiler.carleman import carleman_lift, history_system
-    from estimators.logical import polymap_inputs
-
-    n = G[0].shape[0]
-    inputs = polymap_inputs(G, 1, "concrete instance")
-    layout = HistoryLayout(
-        n=n, steps=steps, order=1, degree=inputs.degree, enum_sparsity=inputs.enum_sparsity,
-        factor_sparsity=inputs.factor_slots, table_size=inputs.table_size(n),
-        value_bits=value_bits)
-    M, c = carleman_lift(G, 1)
-    A, _ = history_system(M, c, np.zeros(M.shape[0]), steps)
-    data = history_data(G[1], steps, inputs.enum_sparsity, inputs.term_norm, value_bits)
-    return HistoryBlockEncoding(layout, inputs.term_norm, model, data), A
-
-
 __all__ = ["HistoryData", "build_block_encoding", "build_entry", "build_row_column",
-           "concrete_block_encoding", "diffusion", "enumeration_pattern", "history_data",
+           "diffusion", "enumeration_pattern", "history_data",
            "padded_history"]

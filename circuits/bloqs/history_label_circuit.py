@@ -1,8 +1,8 @@
 """A Qualtran circuit of the term-label block encoding for tiny concrete instances (n = 2, N ≥ 2).
 
-The estimates cost :class:`~circuits.bloqs.history_labels.HistoryLabelBlockEncoding` from its
+The estimates cost :class:`~qmlc.circuits.bloqs.history_labels.HistoryLabelBlockEncoding` from its
 call graph. This module realizes the same maps U_A = V_R† · SWAP · O_A · V_C with real Qualtran
-bloqs — QROM (classical data of :mod:`circuits.bloqs.history_label_tables`), Add, CNOT, Swap,
+bloqs — QROM (classical data of :mod:`qmlc.circuits.bloqs.history_label_tables`), Add, CNOT, Swap,
 LessThanConstant, controlled Ry, PrepareUniformSuperposition — as a sequence of *stages* that
 all act on the same registers
 
@@ -39,15 +39,15 @@ from qualtran.bloqs.basic_gates import CNOT, Ry, Swap
 from qualtran.bloqs.data_loading import QROM
 from qualtran.bloqs.state_preparation import PrepareUniformSuperposition
 
-from circuits.bloqs.history_decomposition import diffusion
-from circuits.bloqs.history_label_tables import (
+from qmlc.circuits.bits import bits_for
+from qmlc.circuits.bloqs.history_decomposition import diffusion
+from qmlc.circuits.bloqs.history_label_tables import (
     LabelTables,
     column_side,
     factor_entry,
     factor_value,
     row_side,
 )
-from circuits.bloqs.history_oracles import bits_for
 
 REGISTERS = ("system", "label", "e", "flag", "work")
 
@@ -515,20 +515,6 @@ def build_stages(bb: BloqBuilder, d: LabelCircuitData, system: SoquetT, ancilla:
     return {"system": soqs["system"], "ancilla": bb.join(anc)}
 
 
-def concrete_label_block_encoding(G: tuple, order: int, steps: int, value_bits: int,
-                                  model: str = "qrom"):
-    """(HistoryLabelBlockEncoding with its stage circuit, LabelCircuitData) for a tiny map,
-    with the layout :func:`estimators.logical.build_solver` would build."""
-    from circuits.bloqs.history_label_tables import label_tables
-    from circuits.bloqs.history_labels import HistoryLabelBlockEncoding
-    from estimators.logical import label_layout, polymap_inputs
-
-    inputs = polymap_inputs(G, order, "concrete instance")
-    data = label_circuit_data(label_tables(G, order, steps), value_bits)
-    layout = label_layout(inputs, G[1].shape[0], steps, value_bits)
-    return HistoryLabelBlockEncoding(layout, inputs.term_norm, model, data), data
-
-
 def simulate_block(d: LabelCircuitData) -> np.ndarray:
     """⟨i, 0|U_A|j, 0⟩ for all basis i, j by branch simulation of the stages (complex: the
     two slot superpositions of different sizes leave a global phase, Qualtran's
@@ -546,5 +532,4 @@ def simulate_block(d: LabelCircuitData) -> np.ndarray:
     return block
 
 
-__all__ = ["LabelCircuitData", "build_stages", "concrete_label_block_encoding",
-           "label_circuit_data", "label_stages", "simulate_block"]
+__all__ = ["LabelCircuitData", "build_stages", "label_circuit_data", "label_stages", "simulate_block"]

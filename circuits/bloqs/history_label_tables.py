@@ -1,6 +1,6 @@
 """The classical tables of the term-label block encoding, and an executable model of its maps.
 
-:class:`circuits.bloqs.history_labels.HistoryLabelBlockEncoding` is costed from its call graph.
+:class:`qmlc.circuits.bloqs.history_labels.HistoryLabelBlockEncoding` is costed from its call graph.
 This module builds, for a concrete small polynomial map, exactly the tables that construction
 loads — the padded row-major entries of each G_ℓ (column digits and value per (ℓ, i, k)), the
 pointer table (ℓ, first column digit c, slot k') → entry id, G_0 — and applies the three maps
@@ -9,7 +9,7 @@ of the uniform slot superpositions and of the G_0 amplitude loading, flag amplit
 resulting ancilla-|0⟩ block is what the circuit encodes; tests compare α times it with the
 history matrix from an independent brute-force lift (compiler.carleman.*_reference).
 
-Layout of the system register (as :class:`~circuits.bloqs.history_labels.LabelLayout`):
+Layout of the system register (as :class:`~qmlc.circuits.bloqs.history_labels.LabelLayout`):
 time (tb bits) · level j − 1 (lb bits) · N digits (db bits each; level j uses the first j).
 History row t·Δ + offset_j + (i_1 … i_j) sits at (t, j − 1, i_1, …, i_j, 0, …). Every other
 index is padding, where the construction encodes the identity (A ⊕ I).
@@ -24,8 +24,8 @@ from itertools import product
 import numpy as np
 import scipy.sparse as sp
 
-from circuits.bloqs.history_oracles import bits_for
-from circuits.bloqs.history_terms import TermStructure, polymap_factor_stats, term_structure
+from qmlc.circuits.bits import bits_for
+from qmlc.circuits.bloqs.history_terms import TermStructure, polymap_factor_stats, term_structure
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Term-label block encoding of the Carleman history matrix for order N ≥ 2.
 
 For N ≥ 2 different Kronecker terms land on the same entry (G_0⊗G_1 and G_1⊗G_0 in M_{2,1}),
-so the in-place sparse access of :mod:`circuits.bloqs.history_oracles` (which needs a
+so the in-place sparse access of :mod:`qmlc.circuits.bloqs.history_oracles` (which needs a
 duplicate-free column enumeration) does not exist. This construction keeps the *term label*
 in an ancilla register instead of overwriting it, so duplicates simply add (the
 "non-in-place" form of Gilyén, Su, Low, Wiebe, STOC 2019, Lemma 48):
@@ -15,7 +15,7 @@ so ⟨0, i|U_A|0, j⟩ = Σ_λ r_λ c_λ f_λ [row(λ) = i][col(λ) = j] = A_ij/
 one component per factor position m): (i_m, k_m), the row digit and the slot among G_ℓ's
 row-i_m nonzeros (a row-major padded id, so the row side only copies i_m); G_0 factors load
 G_0[i]/γ by amplitude loading on the column side (γ = ‖G_0‖₂), the identity copies the digits.
-See :mod:`circuits.bloqs.history_terms` for the term list, s_r, s_c and α = √(s_r s_c)·a.
+See :mod:`qmlc.circuits.bloqs.history_terms` for the term list, s_r, s_c and α = √(s_r s_c)·a.
 
 - V_R: the term register is prepared with weights ∝ the term's number of slots at the row's
   level (a rotation tree over the term register, controlled by the level), one uniform
@@ -35,10 +35,10 @@ See :mod:`circuits.bloqs.history_terms` for the term list, s_r, s_c and α = √
 
 The tables: entry tables over (ℓ, i, k) hold d·n·2^kb words (kb slot bits, the largest row or
 first-digit column count); the pointer table as many; the term tables N·|τ| words. An
-executable model of exactly these maps (:mod:`circuits.bloqs.history_label_tables`) rebuilds
+executable model of exactly these maps (:mod:`qmlc.circuits.bloqs.history_label_tables`) rebuilds
 A/α of concrete instances from the tables alone (tests/test_history_labels.py), and for tiny
 instances (n = 2) the bloq decomposes into a Qualtran circuit of the same maps with dense
-tables (:mod:`circuits.bloqs.history_label_circuit`, tests/test_history_label_circuit.py).
+tables (:mod:`qmlc.circuits.bloqs.history_label_circuit`, tests/test_history_label_circuit.py).
 """
 
 from __future__ import annotations
@@ -54,8 +54,11 @@ from qualtran.bloqs.state_preparation import PrepareUniformSuperposition
 from qualtran.resource_counting import BloqCountDictT, QubitCount, SympySymbolAllocator
 from qualtran.symbolics import SymbolicInt, smax
 
-from circuits.bloqs.data_access import TableLookup, lookup_qubits
-from circuits.bloqs.history_oracles import SystemRegisterSizes, bits_for
+from qmlc.circuits.bits import bits_for
+from qmlc.circuits.bloqs.data_access import TableLookup, lookup_qubits
+from qmlc.circuits.bloqs.history_label_circuit import build_stages
+from qmlc.circuits.bloqs.history_oracles import SystemRegisterSizes
+from qmlc.circuits.bloqs.state_prep import VectorStatePreparation
 
 
 @attrs.frozen
@@ -124,8 +127,9 @@ def _side_counts(lay: LabelLayout, ssa: SympySymbolAllocator) -> BloqCountDictT:
 
 
 @attrs.frozen
-class HistoryRowLabels(Bloq):
-    """V_R: |0⟩_Λ|0⟩_E|i⟩ → s_r^{-1/2} Σ_λ |λ⟩|col(λ, i)⟩|i⟩ (module docstring)."""
+class LabelSide(Bloq):
+    """What V_R and V_C share: the label register Λ, the system-sized register E and the system
+    index; each side adds its own work register on top (:meth:`work_qubits`)."""
 
     layout: LabelLayout
     model: str
@@ -134,7 +138,21 @@ class HistoryRowLabels(Bloq):
     def signature(self) -> Signature:
         lay = self.layout
         return Signature.build_from_dtypes(label=QAny(lay.label_bits), e=QAny(lay.system_bits),
-                                           i=QAny(lay.system_bits))
+                                           index=QAny(lay.system_bits))
+
+    def work_qubits(self) -> SymbolicInt:
+        raise NotImplementedError
+
+    def my_static_costs(self, cost_key):
+        if isinstance(cost_key, QubitCount):
+            lay = self.layout
+            return lay.label_bits + 2 * lay.system_bits + self.work_qubits()
+        return NotImplemented
+
+
+@attrs.frozen
+class HistoryRowLabels(LabelSide):
+    """V_R: |0⟩_Λ|0⟩_E|i⟩ → s_r^{-1/2} Σ_λ |λ⟩|col(λ, i)⟩|i⟩ (module docstring)."""
 
     @cached_property
     def index_lookup(self) -> TableLookup:
@@ -150,30 +168,19 @@ class HistoryRowLabels(Bloq):
         })
         return counts
 
-    def my_static_costs(self, cost_key):
-        if isinstance(cost_key, QubitCount):
-            lay = self.layout
-            return (lay.label_bits + 2 * lay.system_bits + lay.index_word_bits
-                    + smax(lookup_qubits(self.model, lay.entry_table_size, lay.index_word_bits)
-                           - lay.index_word_bits - lay.component_bits, 0))
-        return NotImplemented
+    def work_qubits(self) -> SymbolicInt:
+        lay = self.layout
+        return lay.index_word_bits + smax(
+            lookup_qubits(self.model, lay.entry_table_size, lay.index_word_bits)
+            - lay.index_word_bits - lay.component_bits, 0)
 
     def __str__(self) -> str:
         return "V_R[history labels]"
 
 
 @attrs.frozen
-class HistoryColumnLabels(Bloq):
+class HistoryColumnLabels(LabelSide):
     """V_C: |0⟩_Λ|0⟩_E|j⟩ → Σ_λ c_λ |λ⟩|row(λ, j)⟩|j⟩ (module docstring)."""
-
-    layout: LabelLayout
-    model: str
-
-    @cached_property
-    def signature(self) -> Signature:
-        lay = self.layout
-        return Signature.build_from_dtypes(label=QAny(lay.label_bits), e=QAny(lay.system_bits),
-                                           j=QAny(lay.system_bits))
 
     @cached_property
     def pointer_lookup(self) -> TableLookup:
@@ -187,7 +194,6 @@ class HistoryColumnLabels(Bloq):
         return TableLookup(self.model, 2 * lay.entry_table_size, lay.slot_bits)
 
     def build_call_graph(self, ssa: SympySymbolAllocator) -> BloqCountDictT:
-        from circuits.bloqs.state_prep import VectorStatePreparation
 
         lay = self.layout
         counts = _side_counts(lay, ssa)       # its copies: row digits into E
@@ -204,17 +210,14 @@ class HistoryColumnLabels(Bloq):
             counts[Toffoli()] += lay.order * 2 * bits_for(lay.n) * lay.value_bits
         return counts
 
-    def my_static_costs(self, cost_key):
-        if isinstance(cost_key, QubitCount):
-            lay = self.layout
-            pointer = (lay.digit_bits + lay.component_bits
-                       + smax(lookup_qubits(self.model, lay.entry_table_size, lay.component_bits)
-                              - lay.component_bits - lay.component_bits, 0))
-            work = pointer
-            if lay.has_g0:
-                work = smax(pointer, lookup_qubits(self.model, lay.n, lay.value_bits) + 1)
-            return lay.label_bits + 2 * lay.system_bits + work
-        return NotImplemented
+    def work_qubits(self) -> SymbolicInt:
+        lay = self.layout
+        pointer = (lay.digit_bits + lay.component_bits
+                   + smax(lookup_qubits(self.model, lay.entry_table_size, lay.component_bits)
+                          - lay.component_bits - lay.component_bits, 0))
+        if lay.has_g0:
+            return smax(pointer, lookup_qubits(self.model, lay.n, lay.value_bits) + 1)
+        return pointer
 
     def __str__(self) -> str:
         return "V_C[history labels]"
@@ -262,7 +265,7 @@ class HistoryLabelEntry(Bloq):
 @attrs.frozen
 class HistoryLabelBlockEncoding(Bloq):
     """(α, label + system + N + 1, ε) block encoding of the order-N history matrix,
-    α = √(s_r·s_c)·a (:mod:`circuits.bloqs.history_terms`)."""
+    α = √(s_r·s_c)·a (:mod:`qmlc.circuits.bloqs.history_terms`)."""
 
     layout: LabelLayout
     term_norm: float
@@ -276,12 +279,11 @@ class HistoryLabelBlockEncoding(Bloq):
 
     def build_composite_bloq(self, bb: BloqBuilder, system: SoquetT, ancilla: SoquetT) -> dict:
         """Only for tiny concrete instances carrying tables: the stage circuit of
-        :mod:`circuits.bloqs.history_label_circuit` on ancilla = label · E · N + 1 flags (it
+        :mod:`qmlc.circuits.bloqs.history_label_circuit` on ancilla = label · E · N + 1 flags (it
         uses flag 0; its work register is allocated here and returned clean). The estimates
         cost :meth:`build_call_graph`, never this circuit."""
         if self.data is None:
             raise DecomposeTypeError(f"{self} has no tables: a cost model only")
-        from circuits.bloqs.history_label_circuit import build_stages
 
         return build_stages(bb, self.data, system, ancilla, self.layout.order + 1)
 
@@ -330,5 +332,5 @@ class HistoryLabelBlockEncoding(Bloq):
         return f"U_A[history labels, {self.model}]"
 
 
-__all__ = ["HistoryColumnLabels", "HistoryLabelBlockEncoding", "HistoryLabelEntry",
+__all__ = ["HistoryColumnLabels", "HistoryLabelBlockEncoding", "HistoryLabelEntry", "LabelSide",
            "HistoryRowLabels", "LabelLayout"]

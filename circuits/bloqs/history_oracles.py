@@ -21,9 +21,9 @@ factor): a nonzero of a Kronecker product is the tuple of its factors' nonzeros,
 These in-place oracles need a duplicate-free enumeration, which holds for N = 1 (one term,
 G_1): α = s_A · max(1, g_1). For N ≥ 2 different compositions hit the same column (G_0⊗G_1 and
 G_1⊗G_0 in M_{2,1}), an in-place O_r over the l register is then not injective, and the
-estimates use the term-label construction of :mod:`circuits.bloqs.history_labels` instead
+estimates use the term-label construction of :mod:`qmlc.circuits.bloqs.history_labels` instead
 (labels kept in an ancilla, so coinciding terms add). The N = 1 circuit is decomposed in
-:mod:`circuits.bloqs.history_decomposition` (tests/test_estimate_decomposition.py).
+:mod:`qmlc.circuits.bloqs.history_decomposition` (tests/test_estimate_decomposition.py).
 """
 
 from __future__ import annotations
@@ -36,16 +36,11 @@ from qualtran.bloqs.arithmetic import AddK
 from qualtran.bloqs.basic_gates import CSwap, Ry
 from qualtran.bloqs.data_loading import QROM
 from qualtran.resource_counting import BloqCountDictT, QubitCount, SympySymbolAllocator
-from qualtran.symbolics import SymbolicInt, ceil, log2, smax
+from qualtran.symbolics import SymbolicInt, smax
 
-from circuits.bloqs.data_access import TableLookup, lookup_qubits
-
-
-def bits_for(count: SymbolicInt) -> SymbolicInt:
-    """⌈log2 count⌉ with a floor of 1 bit for concrete counts ≤ 2."""
-    if isinstance(count, int):
-        return max(1, (count - 1).bit_length())
-    return ceil(log2(count))
+from qmlc.circuits.bits import bits_for
+from qmlc.circuits.bloqs.data_access import TableLookup, lookup_qubits
+from qmlc.circuits.bloqs.history_decomposition import build_entry, build_row_column
 
 
 class SystemRegisterSizes:
@@ -145,7 +140,6 @@ class HistoryRowColumnOracle(Bloq):
 
     def build_composite_bloq(self, bb: BloqBuilder, l: SoquetT, i: SoquetT) -> dict:
         _require_data(self)
-        from circuits.bloqs.history_decomposition import build_row_column
 
         return build_row_column(bb, self.data, self.kind, l, i)
 
@@ -200,9 +194,8 @@ class HistoryEntryOracle(Bloq):
     def build_composite_bloq(self, bb: BloqBuilder, q: SoquetT, i: SoquetT,
                              j: SoquetT) -> dict:
         """Concrete N = 1 circuit: there ``i`` is the enumeration register (O_A runs before
-        O_c, see :func:`circuits.bloqs.history_decomposition.build_block_encoding`)."""
+        O_c, see :func:`qmlc.circuits.bloqs.history_decomposition.build_block_encoding`)."""
         _require_data(self)
-        from circuits.bloqs.history_decomposition import build_entry
 
         return build_entry(bb, self.data, q, i, j)
 

@@ -4,7 +4,7 @@ A = I − S ⊗ M with M_{j,k} = Σ_{ℓ1+…+ℓj = k} G_{ℓ1} ⊗ … ⊗ G_{
 (2024); references/carleman.md). A *term* τ = (ℓ1, …, ℓj) is one composition with 1 ≤ k ≤ N
 (k = 0 goes to the right-hand side); together with the identity the terms list every
 contribution to A. Two terms may hit the same entry for N ≥ 2 (G_0⊗G_1 and G_1⊗G_0 in
-M_{2,1}): the term-label block encoding (:mod:`circuits.bloqs.history_labels`) lets them add.
+M_{2,1}): the term-label block encoding (:mod:`qmlc.circuits.bloqs.history_labels`) lets them add.
 
 Per term the block encoding loads each factor ℓ_m ≥ 1 by sparse access (amplitude
 G_ℓ[r, c]/g_ℓ on a flag, g_ℓ = max|G_ℓ|) and each factor ℓ_m = 0 — the vector G_0 — by

@@ -23,7 +23,7 @@ from qualtran import Bloq, Signature
 from qualtran.resource_counting import BloqCountDictT, QubitCount, SympySymbolAllocator
 from qualtran.symbolics import SymbolicFloat, SymbolicInt, is_symbolic
 
-from circuits.bloqs.qsvt_inversion import ProjectorControlledPhase
+from qmlc.circuits.bloqs.qsvt_inversion import ProjectorControlledPhase
 
 CITATION = ("Jennings, Lostaglio, Pallister, Sornborger, Subaşı, arXiv:2305.11352 (2023), "
             "Theorem 1 (expected queries Q*/(0.39 - 0.204 eps), qubits + 6)")

@@ -25,8 +25,9 @@ from qualtran.bloqs.state_preparation import PrepareUniformSuperposition
 from qualtran.resource_counting import BloqCountDictT, QubitCount, SympySymbolAllocator
 from qualtran.symbolics import SymbolicInt
 
-from circuits.bloqs.data_access import TableLookup, lookup_qubits
-from circuits.bloqs.history_oracles import HistoryLayout, bits_for
+from qmlc.circuits.bits import bits_for
+from qmlc.circuits.bloqs.data_access import TableLookup, lookup_qubits
+from qmlc.circuits.bloqs.history_oracles import HistoryLayout
 
 CITATION = ("Grover, Rudolph, quant-ph/0208112 (2002); Kerenidis, Prakash, ITCS 2017 "
             "(binary-tree data structure for amplitude loading)")

@@ -1,4 +1,5 @@
-"""EstimateReport: one JSON-ready dict from structural inputs, algorithm, data-access model, κ.
+"""One Carleman-QLSA resource estimate: logical counts from the Qualtran bloq tree, readout,
+physical costs, the assumptions behind every number and their citations.
 
 Numbers come from the concrete bloq tree (fast, exact ints); the ``formula`` from the same tree
 built with symbols. Every number is labelled with its model, and the formulas are cited.
@@ -6,10 +7,12 @@ built with symbols. Every number is labelled with its model, and the formulas ar
 
 from __future__ import annotations
 
-import math
 import time
+from dataclasses import dataclass
 
-from estimators.logical import (
+from qmlc.circuits.bloqs import data_access, jennings, qsvt_inversion, readout, state_prep
+from qmlc.compiler.results import Result, optional
+from qmlc.estimators.logical import (
     CITATIONS,
     ROTATION_OFFSET,
     ROTATION_SLOPE,
@@ -18,8 +21,8 @@ from estimators.logical import (
     concrete_estimate,
     symbolic_estimate,
 )
-
-SWEEP_POINTS = 10_000
+from qmlc.estimators.physical import gidney_fowler, msft_estimate, side_by_side
+from qmlc.estimators.sweep import ScalingSweep, scaling_sweep
 
 
 def _num(x):
@@ -33,13 +36,49 @@ def _num(x):
     return int(f) if f.is_integer() and abs(f) < 2**63 else f
 
 
-def estimate_report(inputs: StructuralInputs, algorithm: str, model: str, n: int, steps: int,
-                    kappa: float, kappa_source: str, eps: float, physical_error_rate: float,
-                    error_budget: float, sweep: bool = False, kappa_extra: dict | None = None) -> dict:
-    """The full estimate (logical, readout, two physical models, assumptions, formula)."""
-    from circuits.bloqs import data_access, jennings, qsvt_inversion, readout, state_prep
-    from estimators.physical import gidney_fowler, msft_estimate, side_by_side
+@dataclass(frozen=True)
+class ResourceEstimate(Result):
+    """Fault-tolerant resources of one QLSA solve of a Carleman history system (per solve;
+    ``readout`` multiplies), with the assumptions and citations of every figure."""
 
+    algorithm: str
+    data_access: str
+    n: int
+    steps: int
+    order: int
+    epsilon: float
+    t_count: int
+    toffoli_count: int
+    rotation_count: int | float
+    t_per_rotation: int | float
+    logical_qubits: int
+    block_encoding_queries: int | float
+    state_preparation_calls: int | float
+    alpha: float
+    kappa: float
+    kappa_source: str
+    kappa_effective: float
+    readout: dict
+    physical: dict
+    physical_msft: dict
+    physical_ratio: dict
+    structure: dict
+    assumptions: dict
+    formula: str
+    formula_symbols: dict
+    citations: dict
+    seconds_logical: float
+    model: str = "flags"
+    kappa_details: dict | None = optional()
+    sweep: ScalingSweep | None = optional()
+
+
+def estimate_resources(inputs: StructuralInputs, algorithm: str, model: str, n: int, steps: int,
+                       kappa: float, kappa_source: str, eps: float, physical_error_rate: float,
+                       error_budget: float, sweep: bool = False, kappa_details: dict | None = None,
+                       source: str = "flags") -> ResourceEstimate:
+    """The full estimate (logical, readout, two physical models, assumptions, formula) for the
+    data-access ``model``; ``source`` names where the structure came from (flags or a spec)."""
     start = time.perf_counter()
     tree, counts = concrete_estimate(inputs, algorithm, model, n, steps, kappa, eps)
     _, symbolic = symbolic_estimate(inputs, algorithm, model)
@@ -131,67 +170,9 @@ def estimate_report(inputs: StructuralInputs, algorithm: str, model: str, n: int
         "citations": citations,
         "seconds_logical": logical_seconds,
     }
-    if kappa_extra:
-        report["kappa_details"] = kappa_extra
-    if sweep:
-        report["sweep"] = sweep_report(inputs, algorithm, n, steps, kappa, eps)
-    return report
+    return ResourceEstimate(
+        **report, model=source, kappa_details=kappa_details or None,
+        sweep=scaling_sweep(inputs, algorithm, n, steps, kappa, eps) if sweep else None)
 
 
-def sweep_report(inputs: StructuralInputs, algorithm: str, n: int, steps: int, kappa: float,
-                 eps: float, prove: bool = True) -> dict:
-    """Sweep and fits for every data-access model; sympy limit proofs of the T class (under
-    qram; the T dependence does not involve the data-access model's table size) and of the n
-    class under every model (exact leading terms, :mod:`estimators.asymptotic`)."""
-    import sympy
-
-    from estimators.scaling import fit_exponents, prove_n_class, prove_T_class, run_sweep
-
-    out = {"kappa_model": f"kappa(T) = {kappa:g} (T+1)/({steps}+1) (linear growth, Liu et al. "
-                          "Theorem 2 regime; kappa <= (1+||M||)(T+1) for ||M|| <= 1)",
-           "grid": {"n": [1e3, 1e8], "T": [10.0, 1e4], "points": SWEEP_POINTS},
-           "models": {}}
-    t_power = 2 if algorithm == "qsvt" else 1
-    n_powers = {"qram": 0, "qrom": 1, "select-swap": sympy.Rational(1, 2)}
-    for model in ("qram", "qrom", "select-swap"):
-        _, symbolic = symbolic_estimate(inputs, algorithm, model)
-        result = run_sweep(symbolic.t_count, kappa, steps, eps, SWEEP_POINTS)
-        fits = fit_exponents(result, t_power, n_powers[model])
-        entry = {"sweep_seconds": result.seconds, "fits": fits}
-        if prove:
-            t0 = time.perf_counter()
-            if model == "qram":
-                entry["T_class"] = prove_T_class(
-                    symbolic.t_count, fits["fixed_n"], kappa, steps, eps, t_power,
-                    log_power_guess=max(0, math.ceil(fits["T_log_degree"])))
-            entry["n_class"] = prove_n_class(
-                symbolic.t_count, fits["fixed_T"], kappa, steps, eps, n_powers[model],
-                max(0, math.ceil(fits["n_log_degree"])))
-            entry["proof_seconds"] = time.perf_counter() - t0
-        entry["verdict"] = verdict(model, algorithm, fits, entry,
-                                   out["models"].get("qram", {}).get("T_class"))
-        out["models"][model] = entry
-    return out
-
-
-def verdict(model: str, algorithm: str, fits: dict, entry: dict,
-            qram_t_class: dict | None = None) -> str:
-    """Plain statement of whether T-count = O(polylog(n) · T²) under this model."""
-    n_class = entry.get("n_class", {}).get("class")
-    t_class = (entry.get("T_class") or qram_t_class or {}).get("class")
-    proved_where = "" if "T_class" in entry else " (proved under qram; table sizes do not " \
-                                                 "depend on T)"
-    t_text = (f"in T: {t_class} per solve{proved_where}, fitted exponent "
-              f"{fits['T_exponent_upper_decade']:.2f} over the upper decade; the readout "
-              "repetitions multiply by ln(2n/delta)/eps^2, polylog in n and independent of T")
-    if model == "qram":
-        n_text = n_class or f"fitted polylog degree {fits['n_polylog_degree']:.1f}"
-        within = "T^2" if algorithm == "qsvt" else "T (better than T^2)"
-        return (f"HOLDS up to log T factors: polylog in n ({n_text}) under unit-cost QRAM; "
-                f"{t_text}, i.e. {within} times log factors from the QLSA polynomial degree, "
-                "the time register and the precision bits.")
-    how = "linear" if model == "qrom" else "square-root"
-    n_text = n_class or f"fitted power {fits['n_power']:.2f}, limit proof skipped"
-    per_lookup = "L" if model == "qrom" else "sqrt(L)"
-    return (f"DOES NOT HOLD: {how} in n ({n_text}), because every G-table lookup costs "
-            f"~{per_lookup} gates for L ~ n stored nonzeros; {t_text}.")
+__all__ = ["ResourceEstimate", "estimate_resources"]

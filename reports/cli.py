@@ -1,31 +1,35 @@
-"""The ``qmlc`` command line: argument parsing and dispatch only.
+"""The ``qmlc`` command: argument parsing, dispatch to one module per verb, and output.
 
-Every verb is a thin shell over public library functions. Adapters per model family
-(:mod:`compiler.cli_carleman`, :mod:`compiler.cli_qlsa`, :mod:`compiler.cli_estimate`,
-:mod:`compiler.cli_qiren`) turn parsed arguments into library calls and return a JSON-ready dict;
-this module prints it (``--json``) or renders it as text. A :class:`~compiler.errors.QmlcError`
-becomes one line on stderr and exit status 2; anything else is a bug and keeps its traceback.
+Each verb lives in :mod:`qmlc.reports.verbs` as a thin shell over public library functions: it
+returns a :class:`~qmlc.reports.verbs.VerbOutput` (the typed result and its text rendering),
+which this module prints as text, or as JSON with ``--json``. Verb modules are imported only when
+their verb runs, so ``qmlc -h`` does not load Qiskit, Qualtran or JAX.
+
+A :class:`~qmlc.compiler.errors.QmlcError` becomes one line on stderr and exit status 2; when the
+error names an input (``n = -3: …``) the line names the flag that sets it (``--n = -3: …``).
+Anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 
-from compiler.errors import QmlcError, one_line
-from compiler.spec import ModelSpec, load_spec
+from qmlc.compiler.errors import QmlcError, one_line
+from qmlc.compiler.stage_io import to_json
 
 EXIT_USER_ERROR = 2
+STAGES = ("polymap", "carleman", "block-encoding", "qlsa", "qiren")
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage mistakes exit with status 2 and one line (argparse's own convention)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USER_ERROR, f"qmlc: error: {message}; see 'qmlc {self.prog.split()[-1]} -h'\n")
+        self.exit(EXIT_USER_ERROR, f"qmlc: error: {message}; see '{self.prog} -h'\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,8 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     lower = verbs.add_parser("lower", help="run the pipeline up to a stage and write it")
     lower.add_argument("spec")
-    lower.add_argument("--stage", required=True, choices=["polymap", "carleman", "qiren"])
+    lower.add_argument("--stage", required=True, choices=STAGES)
     lower.add_argument("--weights", default=None, help="QIREN weights (.npz) for --stage qiren")
+    lower.add_argument("--algorithm", default="qsvt", choices=["qsvt", "hhl"],
+                       help="QLSA of --stage qlsa")
     lower.add_argument("-o", "--output", required=True, help="output directory")
     lower.add_argument("--json", action="store_true", help="print the stage metadata as JSON")
     lower.add_argument("--allow-nondissipative", action="store_true",
@@ -104,89 +110,36 @@ def build_parser() -> argparse.ArgumentParser:
     spectrum.add_argument("--weights", default=None)
     spectrum.add_argument("--seed", type=int, default=0)
     spectrum.add_argument("--json", action="store_true")
+    parser.verb_parsers = {name: sub for name, sub in verbs.choices.items()}
     return parser
 
 
-def _spec(args: argparse.Namespace) -> ModelSpec:
-    return load_spec(args.spec)
-
-
-def _dispatch(args: argparse.Namespace) -> dict:
-    verb = args.verb
-    if verb == "demo":
-        from compiler.demo import run_demo
-        return run_demo(quiet=args.json)
-    if verb in ("lower", "verify"):
-        spec = _spec(args)
-        if verb == "lower" and (spec.kind == "qiren") != (args.stage == "qiren"):
-            raise QmlcError(f"{spec.path}: stage '{args.stage}' does not apply to a spec of kind "
-                            f"{spec.kind!r}; use " + ("--stage qiren" if spec.kind == "qiren"
-                                                      else "--stage polymap or carleman"))
-        if spec.kind == "qiren":
-            from compiler import cli_qiren
-            return cli_qiren.lower(args, spec)
-        from compiler import cli_carleman
-        return getattr(cli_carleman, verb)(args, spec)
-    if verb == "estimate":
-        spec = _spec(args) if args.spec else None
-        if spec is not None and spec.kind == "qiren":
-            from compiler import cli_qiren
-            return cli_qiren.estimate(args, spec)
-        from compiler import cli_estimate
-        return cli_estimate.estimate(args, spec)
-    spec = _spec(args)
-    if verb in ("train", "spectrum") and spec.kind != "qiren":
-        raise QmlcError(f"{spec.path}: 'qmlc {verb}' needs a spec of kind 'qiren', "
-                        f"this one is {spec.kind!r}")
-    if spec.kind == "qiren":
-        from compiler import cli_qiren
-        return getattr(cli_qiren, verb)(args, spec)
-    from compiler import cli_qlsa
-    return getattr(cli_qlsa, verb)(args, spec)
-
-
-def render_text(result: dict, indent: int = 0) -> str:
-    """A plain key: value rendering of a result dict (nested dicts indented)."""
-    lines = []
-    for key, value in result.items():
-        if key.startswith("_"):
-            continue
-        pad = "  " * indent
-        if isinstance(value, dict):
-            lines.append(f"{pad}{key}:")
-            lines.append(render_text(value, indent + 1))
-        elif isinstance(value, float):
-            lines.append(f"{pad}{key}: {value:.6g}")
-        elif isinstance(value, list) and len(value) > 12:
-            lines.append(f"{pad}{key}: [{len(value)} items]")
-        else:
-            lines.append(f"{pad}{key}: {value}")
-    return "\n".join(line for line in lines if line)
+def _flag_for(exc: QmlcError, parser: argparse.ArgumentParser, verb: str) -> str:
+    """The error's line, with the input it names spelled as the verb's flag when it has one."""
+    message = one_line(str(exc))
+    field = getattr(exc, "field", None)
+    if not field or not message.startswith(field):
+        return message
+    flag = "--" + field.replace("_", "-")
+    options = parser.verb_parsers[verb]._option_string_actions
+    return flag + message[len(field):] if flag in options else message
 
 
 def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    verb = importlib.import_module(f"qmlc.reports.verbs.{args.verb}")
     try:
-        result = _dispatch(args)
+        result = verb.main(args)
     except QmlcError as exc:
-        print(f"qmlc: error: {one_line(str(exc))}", file=sys.stderr)
+        print(f"qmlc: error: {_flag_for(exc, parser, args.verb)}", file=sys.stderr)
         return EXIT_USER_ERROR
-    text = result.pop("_text", None) if isinstance(result, dict) else None
     try:
-        if getattr(args, "json", False):
-            out(json.dumps(result, indent=2, default=_json_default))
-        else:
-            out(text if text is not None else render_text(result))
+        out(to_json(result.data) if getattr(args, "json", False) else result.text)
         sys.stdout.flush()
     except BrokenPipeError:  # e.g. `qmlc ... | head`: the reader left, nothing more to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
-
-
-def _json_default(value):
-    from compiler.stage_io import _json_default as default
-    return default(value)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qmlc.compiler.qiren_signal import psnr
+
 KINDS = ("siren", "relu")
 
 
@@ -147,6 +149,5 @@ def train_baseline(model: MLPBaseline, coords, values, epochs: int = 301, lr: fl
         history[epoch] = float(loss)
     mse = float(loss_fn(params))
     seconds = time.perf_counter() - start
-    psnr = float(10 * np.log10(4.0 / mse)) if mse > 0 else float("inf")
-    return BaselineResult(model, jax.tree_util.tree_map(np.asarray, params), history, mse, psnr,
+    return BaselineResult(model, jax.tree_util.tree_map(np.asarray, params), history, mse, psnr(mse),
                           seconds)

@@ -10,7 +10,7 @@ signal as one batch. BatchNorm stays in training mode throughout, as in the rele
 normalizes with the batch statistics of the whole signal (biased variance) and updates the
 running statistics with momentum 0.1 and the unbiased variance, like ``torch.nn.BatchNorm1d``.
 
-Circuits run on :mod:`circuits.qiren_statevector` (batched statevector, adjoint gradients); the
+Circuits run on :mod:`qmlc.circuits.qiren_statevector` (batched statevector, adjoint gradients); the
 classical layers are differentiated by hand. Nothing here draws random numbers except the optional
 seeded initialization, so the same inputs and seed give bit-identical weights.
 
@@ -20,25 +20,22 @@ PSNR is stated for signals in [-1, 1] (peak-to-peak 2): ``PSNR = 10 log10(2^2 / 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from circuits import qiren_statevector as sv
-from circuits.reupload import ReuploadShape
-from compiler.errors import DataError, TooLargeError, UsageError
-from compiler.qiren import BN_EPS, QirenModel, init_weights, validate_weights
+from qmlc.circuits import qiren_statevector as sv
+from qmlc.circuits.reupload import ReuploadShape
+from qmlc.compiler.errors import DataError, TooLargeError, UsageError
+from qmlc.compiler.qiren_model import BN_EPS, QirenModel, layer_key, layer_weights
+from qmlc.compiler.qiren_signal import psnr
+from qmlc.compiler.qiren_weights import init_weights, validate_weights
 
 BN_MOMENTUM = 0.1  # torch.nn.BatchNorm1d default
 ADAM_BETAS = (0.9, 0.999)  # torch.optim.Adam defaults
 ADAM_EPS = 1e-8
 MAX_TRAIN_QUBITS = 12  # a (B, 2^q) state per layer and 2^q x 2^q fused matrices
-
-
-def psnr(mse: float) -> float:
-    """PSNR in dB of a signal in [-1, 1]: ``10 log10(4 / MSE)`` (peak-to-peak range 2)."""
-    return float(10.0 * np.log10(4.0 / mse)) if mse > 0 else float("inf")
 
 
 def circuit_of(model: QirenModel) -> ReuploadShape:
@@ -73,13 +70,13 @@ def forward(model: QirenModel, weights: Mapping[str, np.ndarray], coords: np.nda
     x = coords
     inputs, normalized, inv_stds, means, variances, tapes = [], [], [], [], [], []
     for i in range(model.layers):
-        p = f"layer{i}."
-        z = x @ weights[p + "linear.weight"].T + weights[p + "linear.bias"]
+        w = layer_weights(weights, i)
+        z = x @ w["linear.weight"].T + w["linear.bias"]
         mean, var = z.mean(axis=0), z.var(axis=0)
         inv_std = 1.0 / np.sqrt(var + BN_EPS)
         zhat = (z - mean) * inv_std
-        h = zhat * weights[p + "bn.weight"] + weights[p + "bn.bias"]
-        tape = sv.forward(circuit, h, weights[p + "circuit.weights"], weights[p + "circuit.final"])
+        h = zhat * w["bn.weight"] + w["bn.bias"]
+        tape = sv.forward(circuit, h, w["circuit.weights"], w["circuit.final"])
         inputs.append(x)
         normalized.append(zhat)
         inv_stds.append(inv_std)
@@ -102,21 +99,20 @@ def backward(model: QirenModel, weights: Mapping[str, np.ndarray], fp: ForwardPa
     g = grad_outputs @ weights["out.weight"]  # dL/d expectations of the last layer
     n = grad_outputs.shape[0]
     for i in reversed(range(model.layers)):
-        p = f"layer{i}."
         g_h, g_w, g_f = sv.backward(fp.tapes[i], g)
-        grads[p + "circuit.weights"] = g_w
-        grads[p + "circuit.final"] = g_f
+        grads[layer_key(i, "circuit.weights")] = g_w
+        grads[layer_key(i, "circuit.final")] = g_f
         zhat, inv_std = fp.normalized[i], fp.inv_std[i]
-        grads[p + "bn.weight"] = (g_h * zhat).sum(axis=0)
-        grads[p + "bn.bias"] = g_h.sum(axis=0)
+        grads[layer_key(i, "bn.weight")] = (g_h * zhat).sum(axis=0)
+        grads[layer_key(i, "bn.bias")] = g_h.sum(axis=0)
         # Batch-statistics BatchNorm backward (mean and variance depend on every sample).
-        g_zhat = g_h * weights[p + "bn.weight"]
+        g_zhat = g_h * weights[layer_key(i, "bn.weight")]
         g_z = inv_std / n * (
             n * g_zhat - g_zhat.sum(axis=0) - zhat * (g_zhat * zhat).sum(axis=0)
         )
-        grads[p + "linear.weight"] = g_z.T @ fp.inputs[i]
-        grads[p + "linear.bias"] = g_z.sum(axis=0)
-        g = g_z @ weights[p + "linear.weight"]
+        grads[layer_key(i, "linear.weight")] = g_z.T @ fp.inputs[i]
+        grads[layer_key(i, "linear.bias")] = g_z.sum(axis=0)
+        g = g_z @ weights[layer_key(i, "linear.weight")]
     return {k: grads[k] for k in trainable_keys(model)}
 
 
@@ -174,27 +170,26 @@ def _running_mse(model: QirenModel, weights: Mapping[str, np.ndarray], coords, v
     circuit = circuit_of(model)
     x = coords
     for i in range(model.layers):
-        p = f"layer{i}."
-        z = x @ weights[p + "linear.weight"].T + weights[p + "linear.bias"]
-        h = (z - weights[p + "bn.running_mean"]) / np.sqrt(
-            weights[p + "bn.running_var"] + BN_EPS
-        ) * weights[p + "bn.weight"] + weights[p + "bn.bias"]
-        x = sv.expectations(circuit, h, weights[p + "circuit.weights"],
-                            weights[p + "circuit.final"])
+        w = layer_weights(weights, i)
+        z = x @ w["linear.weight"].T + w["linear.bias"]
+        h = ((z - w["bn.running_mean"]) / np.sqrt(w["bn.running_var"] + BN_EPS)
+             * w["bn.weight"] + w["bn.bias"])
+        x = sv.expectations(circuit, h, w["circuit.weights"], w["circuit.final"])
     y = x @ weights["out.weight"].T + weights["out.bias"]
     return float(np.mean((y - values) ** 2))
 
 
 def train_qiren(model: QirenModel, weights: Mapping[str, np.ndarray] | None, coords, values,
-                epochs: int = 301, lr: float = 0.03, seed: int = 0, progress: bool = True
-                ) -> TrainResult:
+                epochs: int = 301, lr: float = 0.03, seed: int = 0,
+                on_epoch: Callable[[int, float], None] | None = None) -> TrainResult:
     """Fit ``values`` (P, out_dim) at ``coords`` (P, in_dim) by full-batch Adam on the MSE.
 
-    ``weights=None`` starts from :func:`compiler.qiren.init_weights` with ``seed``; given weights
+    ``weights=None`` starts from :func:`qmlc.compiler.qiren_weights.init_weights` with ``seed``; given weights
     are validated and copied (the seed is then unused: full-batch training draws no randomness).
+    ``on_epoch(epoch, loss)`` is called after every epoch (a progress display, for instance).
     """
     if epochs < 0:
-        raise UsageError(f"--epochs is {epochs}; give a number >= 0")
+        raise UsageError(f"epochs = {epochs}: give a number >= 0", field="epochs")
     if not lr > 0:
         raise UsageError(f"learning rate is {lr}; give a positive number")
     if model.width > MAX_TRAIN_QUBITS:
@@ -212,26 +207,22 @@ def train_qiren(model: QirenModel, weights: Mapping[str, np.ndarray] | None, coo
     history = np.empty(epochs)
 
     start = time.perf_counter()
-    with _progress(progress, epochs) as advance:
-        for epoch in range(epochs):
-            loss, grads, fp = loss_and_grad(model, params, coords, values)
-            history[epoch] = loss
-            for i in range(model.layers):  # running statistics, as BatchNorm1d's forward does
-                p = f"layer{i}.bn."
-                params[p + "running_mean"] = (
-                    (1 - BN_MOMENTUM) * params[p + "running_mean"] + BN_MOMENTUM * fp.batch_mean[i]
-                )
-                params[p + "running_var"] = (
-                    (1 - BN_MOMENTUM) * params[p + "running_var"]
-                    + BN_MOMENTUM * fp.batch_var[i] * n / (n - 1)
-                )
-            t = epoch + 1  # torch.optim.Adam's update, same operation order
-            c1, c2 = 1 - b1**t, 1 - b2**t
-            for k in keys:
-                m[k] = b1 * m[k] + (1 - b1) * grads[k]
-                v[k] = b2 * v[k] + (1 - b2) * grads[k] ** 2
-                params[k] = params[k] - (lr / c1) * m[k] / (np.sqrt(v[k]) / np.sqrt(c2) + ADAM_EPS)
-            advance(loss)
+    for epoch in range(epochs):
+        loss, grads, fp = loss_and_grad(model, params, coords, values)
+        history[epoch] = loss
+        for i in range(model.layers):  # running statistics, as BatchNorm1d's forward does
+            mean, var = layer_key(i, "bn.running_mean"), layer_key(i, "bn.running_var")
+            params[mean] = (1 - BN_MOMENTUM) * params[mean] + BN_MOMENTUM * fp.batch_mean[i]
+            params[var] = ((1 - BN_MOMENTUM) * params[var]
+                           + BN_MOMENTUM * fp.batch_var[i] * n / (n - 1))
+        t = epoch + 1  # torch.optim.Adam's update, same operation order
+        c1, c2 = 1 - b1**t, 1 - b2**t
+        for k in keys:
+            m[k] = b1 * m[k] + (1 - b1) * grads[k]
+            v[k] = b2 * v[k] + (1 - b2) * grads[k] ** 2
+            params[k] = params[k] - (lr / c1) * m[k] / (np.sqrt(v[k]) / np.sqrt(c2) + ADAM_EPS)
+        if on_epoch is not None:
+            on_epoch(epoch, loss)
     seconds = time.perf_counter() - start
 
     final = forward(model, params, coords)
@@ -239,35 +230,3 @@ def train_qiren(model: QirenModel, weights: Mapping[str, np.ndarray] | None, coo
     mse_run = _running_mse(model, params, coords, values)
     return TrainResult(params, history, mse, psnr(mse), mse_run, psnr(mse_run), seconds, epochs,
                        lr)
-
-
-class _progress:
-    """A rich progress bar on stderr showing the current loss; a no-op when disabled."""
-
-    def __init__(self, enabled: bool, total: int):
-        self.enabled, self.total = enabled, total
-
-    def __enter__(self):
-        if not self.enabled:
-            return lambda loss: None
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self._bar = Progress(TextColumn("training QIREN"), BarColumn(), MofNCompleteColumn(),
-                             TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(),
-                             TimeRemainingColumn(), console=Console(stderr=True))
-        self._bar.__enter__()
-        task = self._bar.add_task("train", total=self.total, loss="-")
-        return lambda loss: self._bar.update(task, advance=1, loss=f"{loss:.3e}")
-
-    def __exit__(self, *exc):
-        if self.enabled:
-            self._bar.__exit__(*exc)
-        return False

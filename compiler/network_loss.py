@@ -1,0 +1,193 @@
+"""The training loss of a sparse network as a JAX function of its surviving weights, with exact
+float64 derivatives (∇L, ∇²L, ∇³L by autodiff) and true gradient descent for reference.
+
+The third derivative is assembled a batch of rows at a time (forward-mode derivative of the
+Hessian along unit directions), so memory stays O(batch · n²) plus the sparse result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+import scipy.sparse as sp
+
+from qmlc.compiler.network_spec import NetworkProblem, as_network_problem
+from qmlc.compiler.spec import ModelSpec
+
+# Tangent floats per vectorized batch of ∇³L rows (bounds the memory of the batch).
+_THIRD_ORDER_FLOATS = 20_000_000
+
+
+def _x64() -> contextlib.AbstractContextManager:
+    """float64 for JAX inside this module only (the global default stays untouched)."""
+    import jax
+
+    if hasattr(jax, "enable_x64"):
+        return jax.enable_x64(True)
+    from jax.experimental import enable_x64  # pragma: no cover - jax < 0.6
+
+    return enable_x64()
+
+
+def _network_loss(theta, fixed, positions, X, Y, activation: str, loss: str):
+    """L(θ) as a pure JAX function: the parameters are ``fixed`` with θ written at ``positions``.
+
+    Data and parameters are arguments (not closure constants) so one compiled kernel serves every
+    problem of the same shapes.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    sigma = {"tanh": jnp.tanh, "sigmoid": jax.nn.sigmoid, "softplus": jax.nn.softplus,
+             "identity": lambda z: z}[activation]
+    arrays, start = [], 0
+    for base, pos in zip(fixed, positions, strict=True):
+        flat = base.ravel().at[pos].set(theta[start:start + pos.shape[0]])
+        start += pos.shape[0]
+        arrays.append(flat.reshape(base.shape))
+    num_layers = len(arrays) // 2
+    z = X
+    for i in range(num_layers):
+        z = z @ arrays[2 * i].T + arrays[2 * i + 1]
+        if i < num_layers - 1:
+            z = sigma(z)
+    if loss == "mse":
+        return jnp.mean((z - Y) ** 2)
+    return -jnp.mean(jnp.sum(Y * jax.nn.log_softmax(z, axis=1), axis=1))
+
+
+@functools.lru_cache(maxsize=1)
+def _kernels() -> SimpleNamespace:
+    """The jitted derivative kernels, built once per process (JAX imported lazily)."""
+    import jax
+
+    static = ("activation", "loss")
+
+    def hess(theta, *args, **kw):
+        return jax.hessian(_network_loss)(theta, *args, **kw)
+
+    def value_grad_hess(theta, *args, **kw):
+        value, grad = jax.value_and_grad(_network_loss)(theta, *args, **kw)
+        return value, grad, hess(theta, *args, **kw)
+
+    def third_rows(theta, directions, *args, **kw):
+        def row(e):
+            return jax.jvp(lambda t: hess(t, *args, **kw), (theta,), (e,))[1]
+        return jax.vmap(row)(directions)
+
+    return SimpleNamespace(
+        value=jax.jit(_network_loss, static_argnames=static),
+        grad=jax.jit(jax.grad(_network_loss), static_argnames=static),
+        value_grad_hess=jax.jit(value_grad_hess, static_argnames=static),
+        third_rows=jax.jit(third_rows, static_argnames=static))
+
+
+def _problem_args(problem: NetworkProblem) -> tuple[tuple, dict]:
+    args = (tuple(problem.fixed), tuple(np.asarray(p, dtype=np.int64) for p in problem.positions),
+            problem.X, problem.Y)
+    return args, {"activation": problem.activation, "loss": problem.loss}
+
+
+def network_loss(spec_or_problem: ModelSpec | NetworkProblem
+                 ) -> tuple[Callable[[np.ndarray], float], np.ndarray, np.ndarray]:
+    """(loss_fn, θ_init, θ0): ``loss_fn`` maps a numpy vector of surviving weights to L (float64)."""
+    problem = as_network_problem(spec_or_problem)
+    args, kw = _problem_args(problem)
+
+    def loss_fn(theta: np.ndarray) -> float:
+        with _x64():
+            return float(_kernels().value(np.asarray(theta, dtype=float), *args, **kw))
+
+    return loss_fn, problem.theta_init.copy(), problem.theta0.copy()
+
+
+@dataclass(frozen=True, eq=False)
+class LossDerivatives:
+    """L, ∇L, ∇²L (dense) and ∇³L (CSR, n × n², row a = vec ∂_a∇²L; None if not asked) at θ."""
+
+    value: float
+    grad: np.ndarray
+    hess: np.ndarray
+    third: sp.csr_matrix | None
+
+
+def _third_order_batch(problem: NetworkProblem) -> int:
+    """Directions per vectorized call: keeps batch · n · m · (Σ widths) tangent floats ≲ 2e7."""
+    per_direction = problem.n * problem.X.shape[0] * sum(problem.layers)
+    return int(max(1, min(problem.n, _THIRD_ORDER_FLOATS // max(per_direction, 1))))
+
+
+def loss_derivatives(problem: NetworkProblem, theta: np.ndarray | None = None,
+                     third: bool = True) -> LossDerivatives:
+    """Exact derivatives of the loss at θ (default θ0), float64; exact zeros of ∇³L dropped.
+
+    The third derivative is assembled a batch of rows at a time: row a of the n × n² matrix is
+    vec(∂_a ∇²L), the forward-mode derivative (jvp) of the Hessian along e_a, so memory stays
+    O(batch · n²) plus the sparse result. Every batch has the same shape (the last one is padded
+    with zero directions) so it is compiled once.
+    """
+    theta = problem.theta0 if theta is None else np.asarray(theta, dtype=float)
+    n = problem.n
+    args, kw = _problem_args(problem)
+    kernels = _kernels()
+    with _x64():
+        value, grad, hess = kernels.value_grad_hess(theta, *args, **kw)
+        value, grad, hess = float(value), np.asarray(grad), np.asarray(hess)
+        if not third:
+            return LossDerivatives(value, grad, hess, None)
+        batch = _third_order_batch(problem)
+        data, row_idx, col_idx = [], [], []
+        for start in range(0, n, batch):
+            count = min(batch, n - start)
+            directions = np.zeros((batch, n))
+            directions[np.arange(count), start + np.arange(count)] = 1.0
+            block = np.asarray(kernels.third_rows(theta, directions, *args, **kw))
+            block = block[:count].reshape(count, n * n)
+            r, c = np.nonzero(block)
+            data.append(block[r, c])
+            row_idx.append(r + start)
+            col_idx.append(c)
+    third_mat = sp.csr_matrix(
+        (np.concatenate(data), (np.concatenate(row_idx), np.concatenate(col_idx))),
+        shape=(n, n * n))
+    return LossDerivatives(value, grad, hess, third_mat)
+
+
+def network_gradient_descent(spec_or_problem: ModelSpec | NetworkProblem,
+                             steps: int) -> np.ndarray:
+    """True gradient descent on the original loss, as θ(t) − θ0 for t = 0..T: shape (T+1, n).
+
+    θ(t+1) = θ(t) − η ∇L(θ(t)) over the surviving weights from θ(0) = θ_init, in the coordinates
+    u = θ − θ0 of the polynomial map, so it can be compared with the Carleman trajectory.
+    """
+    problem = as_network_problem(spec_or_problem)
+    if steps < 0:
+        raise ValueError("steps must be >= 0")
+    eta = problem.learning_rate
+    args, kw = _problem_args(problem)
+    grad = _kernels().grad
+    traj = np.empty((steps + 1, problem.n))
+    with _x64():
+        theta = problem.theta_init.copy()
+        traj[0] = theta
+        for t in range(steps):
+            theta = theta - eta * np.asarray(grad(theta, *args, **kw))
+            if not np.all(np.isfinite(theta)):
+                raise FloatingPointError(f"gradient descent diverged at step {t + 1}")
+            traj[t + 1] = theta
+    return traj - problem.theta0
+
+
+def hessian_spectrum(problem: NetworkProblem) -> np.ndarray:
+    """Eigenvalues of ∇²L(θ0), ascending (dense; n ≤ MAX_N_SECOND_ORDER)."""
+    hess = loss_derivatives(problem, third=False).hess
+    return np.linalg.eigvalsh(0.5 * (hess + hess.T))
+
+
+__all__ = ["LossDerivatives", "hessian_spectrum", "loss_derivatives", "network_gradient_descent",
+           "network_loss"]

@@ -1,0 +1,283 @@
+"""Front end of ``kind = "sparse-network"``: a pruned MLP, its data and its variables, read and
+validated from a spec into a :class:`NetworkProblem`.
+
+Variables. Only surviving parameters are variables; n is their number. A parameter array P
+(``W1``, ``b1``, …) with an explicit mask ``mask_P`` is used as P ⊙ mask_P (PyTorch's pruning
+convention, weight = weight_orig · weight_mask) and its mask-1 entries are variables. Without a
+mask a weight matrix's mask is its nonzero pattern. A bias without a mask is *not* a variable: it
+stays fixed at its value (the paper counts only the pruned weights; fixed biases keep n equal to
+the number of surviving weights). Order: for layer i = 1..L the variable entries of W_i in
+row-major order, then those of b_i.
+
+Network. Layer sizes d_0..d_L; hidden layers z ↦ σ(W z + b) with σ in ``ACTIVATIONS``, the output
+layer is affine. Losses, over m training pairs (x_i, y_i):
+
+* ``mse``: L = (1 / (m d_L)) Σ_i ‖f(x_i) − y_i‖² (mean over samples and outputs, like
+  ``torch.nn.MSELoss``);
+* ``cross-entropy``: L = −(1/m) Σ_i Σ_k Y_ik log softmax(f(x_i))_k with rows of Y probability
+  vectors (one-hot labels or soft targets, like ``torch.nn.CrossEntropyLoss``).
+
+The loss and its exact derivatives are in :mod:`qmlc.compiler.network_loss`; the Taylor-expanded
+map in :mod:`qmlc.compiler.network_taylor`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from qmlc.compiler.errors import DataError, SpecError, TooLargeError
+from qmlc.compiler.spec import (
+    ModelSpec,
+    check_finite,
+    data_path,
+    get_float,
+    get_int,
+    get_int_list,
+    get_str,
+    load_npz,
+)
+
+ACTIVATIONS = ("tanh", "sigmoid", "softplus", "identity")
+LOSSES = ("mse", "cross-entropy")
+TAYLOR_ORDERS = (2, 3)
+# The third-derivative tensor is formed n×n rows at a time; n³ work and up to n³ stored entries.
+MAX_N_THIRD_ORDER = 500
+# The Hessian is formed densely (n² floats).
+MAX_N_SECOND_ORDER = 5000
+
+
+@dataclass(frozen=True, eq=False)
+class NetworkProblem:
+    """A validated sparse-network spec: the net, its data and its variables.
+
+    ``fixed[k]`` is parameter array k (order W1, b1, W2, b2, …) with its variable entries zeroed;
+    ``positions[k]`` are the flat (row-major) indices of its variable entries, so that
+    θ ↦ fixed[k].ravel() with θ[slices[k]] written at positions[k] rebuilds the parameters.
+    """
+
+    name: str
+    layers: tuple
+    activation: str
+    loss: str
+    learning_rate: float
+    taylor_order: int
+    sparsify: float
+    X: np.ndarray
+    Y: np.ndarray
+    fixed: tuple
+    positions: tuple
+    theta_init: np.ndarray
+    theta0: np.ndarray
+    variable_names: tuple
+    expansion_point: str
+
+    @property
+    def n(self) -> int:
+        return int(self.theta_init.shape[0])
+
+    @property
+    def slices(self) -> tuple:
+        """The slice of θ holding each parameter array's variables."""
+        ends = np.cumsum([0] + [len(p) for p in self.positions])
+        return tuple(slice(int(a), int(b)) for a, b in zip(ends[:-1], ends[1:], strict=True))
+
+    def parameters(self, theta: np.ndarray) -> list[np.ndarray]:
+        """The full parameter arrays (W1, b1, W2, b2, …) for a variable vector θ (numpy)."""
+        out = []
+        for base, pos, sl in zip(self.fixed, self.positions, self.slices, strict=True):
+            flat = base.ravel().copy()
+            flat[pos] = theta[sl]
+            out.append(flat.reshape(base.shape))
+        return out
+
+
+def _param_keys(num_layers: int) -> list[str]:
+    return [key for i in range(1, num_layers + 1) for key in (f"W{i}", f"b{i}")]
+
+
+def _check_mask(mask: np.ndarray, shape: tuple, where: str) -> np.ndarray:
+    if tuple(mask.shape) != tuple(shape):
+        raise DataError(f"{where} has shape {tuple(mask.shape)}; expected {tuple(shape)} "
+                        "(the shape of the array it masks)")
+    if mask.dtype.kind not in "biuf" or not np.all((mask == 0) | (mask == 1)):
+        raise DataError(f"{where} must hold only 0 and 1 (1 = surviving weight)")
+    return mask.astype(bool)
+
+
+def _read_parameters(spec: ModelSpec, field: str, layers: list[int],
+                     allow_masks: bool) -> tuple[list[np.ndarray], dict[str, np.ndarray]]:
+    """Parameter arrays W1, b1, … (missing biases → zeros) and masks from a weights-like .npz."""
+    path = data_path(spec, field)
+    where = spec.where(field)
+    arrays = load_npz(path, where)
+    keys = _param_keys(len(layers) - 1)
+    known = set(keys) | {f"mask_{k}" for k in keys}
+    unknown = sorted(set(arrays) - known)
+    if unknown:
+        raise DataError(f"{where}: {path.name} has unknown arrays {unknown}; expected "
+                        f"{', '.join(keys)} and optional mask_W1, mask_b1, … for layers {layers}")
+    params, masks = [], {}
+    for key in keys:
+        i = int(key[1:])
+        shape = (layers[i], layers[i - 1]) if key[0] == "W" else (layers[i],)
+        if key not in arrays:
+            if key[0] == "W":
+                raise DataError(f"{where}: {path.name} has no array '{key}'; layers {layers} need "
+                                f"W1..W{len(layers) - 1}")
+            arrays[key] = np.zeros(shape)
+        value = np.asarray(arrays[key])
+        if value.dtype.kind not in "biuf":
+            raise DataError(f"{where}: {key} in {path.name} must be numeric, got {value.dtype}")
+        if tuple(value.shape) != shape:
+            raise DataError(f"{where}: {key} in {path.name} has shape {tuple(value.shape)}; "
+                            f"layers {layers} need {shape}")
+        check_finite(value, f"{where}: {key} in {path.name}")
+        params.append(value.astype(float))
+        mask_key = f"mask_{key}"
+        if mask_key in arrays:
+            if not allow_masks:
+                continue
+            masks[key] = _check_mask(np.asarray(arrays[mask_key]), shape,
+                                     f"{where}: {mask_key} in {path.name}")
+    return params, masks
+
+
+def _read_data(spec: ModelSpec, layers: list[int], loss: str) -> tuple[np.ndarray, np.ndarray]:
+    field = "training.data"
+    path = data_path(spec, field)
+    where = spec.where(field)
+    arrays = load_npz(path, where)
+    for key in ("X", "Y"):
+        if key not in arrays:
+            raise DataError(f"{where}: {path.name} has no array '{key}'; it needs X (m, "
+                            f"{layers[0]}) and Y (m, {layers[-1]})")
+    extra = sorted(set(arrays) - {"X", "Y"})
+    if extra:
+        raise DataError(f"{where}: {path.name} has unknown arrays {extra}; expected X and Y")
+    X, Y = np.asarray(arrays["X"]), np.asarray(arrays["Y"])
+    for key, value in (("X", X), ("Y", Y)):
+        if value.dtype.kind not in "biuf":
+            raise DataError(f"{where}: {key} in {path.name} must be numeric, got {value.dtype}")
+    if Y.ndim == 1 and layers[-1] == 1:
+        Y = Y.reshape(-1, 1)
+    if X.ndim != 2 or X.shape[1] != layers[0] or X.shape[0] == 0:
+        raise DataError(f"{where}: X in {path.name} has shape {X.shape}; expected (m, {layers[0]}) "
+                        f"with m >= 1 for input size layers[0] = {layers[0]}")
+    if Y.shape != (X.shape[0], layers[-1]):
+        raise DataError(f"{where}: Y in {path.name} has shape {Y.shape}; expected "
+                        f"({X.shape[0]}, {layers[-1]}) (one row per row of X, output size "
+                        f"layers[-1] = {layers[-1]})")
+    check_finite(X, f"{where}: X in {path.name}")
+    check_finite(Y, f"{where}: Y in {path.name}")
+    if loss == "cross-entropy":
+        if layers[-1] < 2:
+            raise SpecError(f"{spec.where('training.loss')} is 'cross-entropy' but the output "
+                            "layer has 1 unit; use >= 2 classes or loss = 'mse'")
+        if np.any(Y < 0) or not np.allclose(Y.sum(axis=1), 1.0, atol=1e-6):
+            raise DataError(f"{where}: Y in {path.name} must hold probability rows (one-hot "
+                            "labels) for loss 'cross-entropy'")
+    return X.astype(float), Y.astype(float)
+
+
+def load_network(spec: ModelSpec) -> NetworkProblem:
+    """Validate a ``sparse-network`` spec and collect its variables (see the module docstring)."""
+    get_int(spec, "order", minimum=1)
+    get_int(spec, "steps", minimum=1)
+    spec.section("network")
+    spec.section("training")
+    layers = get_int_list(spec, "network.layers", minimum=1)
+    if len(layers) < 2:
+        raise SpecError(f"{spec.where('network.layers')} is {layers}; give at least the input "
+                        "and output sizes, e.g. [2, 2, 1]")
+    activation = get_str(spec, "network.activation", choices=ACTIVATIONS)
+    loss = get_str(spec, "training.loss", default="mse", choices=LOSSES)
+    eta = get_float(spec, "training.learning_rate", positive=True)
+    taylor_order = get_int(spec, "training.taylor_order", default=3)
+    if taylor_order not in TAYLOR_ORDERS:
+        raise SpecError(f"{spec.where('training.taylor_order')} is {taylor_order}; expected 2 "
+                        "(affine gradient) or 3 (quadratic gradient)")
+    sparsify = get_float(spec, "training.sparsify", default=0.0, minimum=0.0)
+    expansion = get_str(spec, "training.expansion_point", default="initial")
+
+    params, masks = _read_parameters(spec, "network.weights", layers, allow_masks=True)
+    X, Y = _read_data(spec, layers, loss)
+
+    keys = _param_keys(len(layers) - 1)
+    fixed, positions, names, theta_init = [], [], [], []
+    for key, value in zip(keys, params, strict=True):
+        if key in masks:
+            mask = masks[key]
+            value = value * mask
+        elif key[0] == "W":
+            mask = value != 0
+        else:
+            mask = np.zeros(value.shape, dtype=bool)
+        pos = np.flatnonzero(mask.ravel())
+        base = value.ravel().copy()
+        theta_init.append(base[pos])
+        base[pos] = 0.0
+        fixed.append(base.reshape(value.shape))
+        positions.append(pos)
+        for p in pos:
+            idx = np.unravel_index(p, value.shape)
+            names.append(f"{key}[{','.join(str(int(i)) for i in idx)}]")
+    theta_init = np.concatenate(theta_init)
+    if theta_init.size == 0:
+        raise DataError(f"{spec.where('network.weights')}: no surviving weights (every mask entry "
+                        "is 0 and every unmasked weight is zero); nothing to train")
+
+    if expansion == "initial":
+        theta0 = theta_init.copy()
+    else:
+        theta0 = _read_expansion_point(spec, layers, masks, fixed, positions)
+
+    n = theta_init.size
+    limit = MAX_N_THIRD_ORDER if taylor_order == 3 else MAX_N_SECOND_ORDER
+    if n > limit:
+        raise TooLargeError(
+            f"{spec.where('training.taylor_order')}: n = {n} surviving weights is too many for "
+            f"the exact order-{taylor_order} Taylor tensors (limit n <= {limit}); "
+            "use `qmlc estimate` with n, T and N instead"
+            + (" or taylor_order = 2" if taylor_order == 3 else ""))
+
+    return NetworkProblem(
+        name=spec.name, layers=tuple(layers), activation=activation, loss=loss,
+        learning_rate=eta, taylor_order=taylor_order, sparsify=sparsify, X=X, Y=Y,
+        fixed=tuple(fixed), positions=tuple(positions), theta_init=theta_init, theta0=theta0,
+        variable_names=tuple(names), expansion_point=expansion)
+
+
+def _read_expansion_point(spec: ModelSpec, layers: list[int], masks: dict, fixed: list,
+                          positions: list) -> np.ndarray:
+    """θ0 from an .npz with the weights file's keys; its frozen entries must match the weights'."""
+    field = "training.expansion_point"
+    params, _ = _read_parameters(spec, field, layers, allow_masks=False)
+    keys = _param_keys(len(layers) - 1)
+    theta0 = []
+    for key, value, base, pos in zip(keys, params, fixed, positions, strict=True):
+        if key in masks:
+            value = value * masks[key]
+        flat = value.ravel()
+        frozen = np.ones(flat.size, dtype=bool)
+        frozen[pos] = False
+        if not np.allclose(flat[frozen], base.ravel()[frozen], rtol=1e-12, atol=1e-12):
+            raise DataError(f"{spec.where(field)}: {key} differs from the weights file on entries "
+                            "that are not variables (pruned weights / fixed biases); only "
+                            "surviving weights may move")
+        theta0.append(flat[pos])
+    return np.concatenate(theta0)
+
+
+def as_network_problem(spec_or_problem: ModelSpec | NetworkProblem) -> NetworkProblem:
+    if isinstance(spec_or_problem, NetworkProblem):
+        return spec_or_problem
+    if spec_or_problem.kind != "sparse-network":
+        raise SpecError(f"{spec_or_problem.path}: field 'kind' is {spec_or_problem.kind!r}; "
+                        "expected 'sparse-network' here")
+    return load_network(spec_or_problem)
+
+
+__all__ = ["ACTIVATIONS", "LOSSES", "MAX_N_SECOND_ORDER", "MAX_N_THIRD_ORDER", "TAYLOR_ORDERS",
+           "NetworkProblem", "as_network_problem", "load_network"]

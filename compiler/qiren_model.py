@@ -1,0 +1,175 @@
+"""QIREN front end: spec → :class:`QirenModel`, weights, signals, and a numpy reference forward.
+
+QIREN (Zhao, Qiao, Zhang, Gao, "Quantum Implicit Neural Representations", ICML 2024,
+arXiv:2406.03873; released code github.com/GGorMM1/QIREN, ``qinr/modules.py``) is a stack of
+hybrid layers ``Linear(d_in → q) → BatchNorm1d(q) → re-uploading circuit on q qubits`` followed by
+one ``Linear(q → out_dim)``. The circuit of one hybrid layer, in time order::
+
+    for r in 0..L-1:  K parameter blocks;  R_enc(h_j) on qubit j   (R_enc = RZ in the code)
+    K final parameter blocks;  measure ⟨Z_j⟩ on every qubit
+
+A parameter block k is ``Rot(φ, θ, ω) = RZ(ω)·RY(θ)·RZ(φ)`` on every qubit followed by the
+entangler on the pairs ``(j, (j + r_k) mod q)``, ``r_k = (k mod (q-1)) + 1`` — PennyLane's
+``StronglyEntanglingLayers`` with ``imprimitive=CZ`` (the paper's text says a CNOT ring, so the
+entangler is an option).
+
+This module holds the architecture (:class:`QirenModel`), the names of its weights
+(:func:`layer_key`, mirroring the released code's module names) and the spec fields that choose
+them. Weights live in :mod:`qmlc.compiler.qiren_weights`, signals in
+:mod:`qmlc.compiler.qiren_signal`, and the dense reference simulator in
+:mod:`qmlc.compiler.qiren_reference`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from qmlc.circuits.reupload import ENCODINGS, ENTANGLERS
+from qmlc.compiler.errors import SpecError
+from qmlc.compiler.qiren_signal import signal_dims
+from qmlc.compiler.spec import ModelSpec, get_float, get_int, get_str
+
+BN_EPS = 1e-5  # torch.nn.BatchNorm1d default
+
+
+def layer_key(i: int, name: str) -> str:
+    """Key of a hybrid layer's weight, e.g. ``layer_key(0, "bn.weight") == "layer0.bn.weight"``
+    (the released code's module path ``layer{i}.{module}.{parameter}``)."""
+    return f"layer{i}.{name}"
+
+
+def layer_weights(weights: Mapping[str, np.ndarray], i: int) -> dict[str, np.ndarray]:
+    """Hybrid layer i's entries of a weight dictionary, keyed by their short names
+    (``"linear.weight"``, ``"bn.running_mean"``, …)."""
+    prefix = layer_key(i, "")
+    return {k[len(prefix):]: v for k, v in weights.items() if k.startswith(prefix)}
+
+
+@dataclass(frozen=True)
+class QirenModel:
+    """Architecture of a QIREN network (no weights).
+
+    ``width`` is q, the number of qubits of each hybrid layer (= hidden width); ``layers`` the
+    number of hybrid layers; ``reuploads`` L; ``blocks`` K (parameter blocks per layer of
+    ``StronglyEntanglingLayers``). Defaults are the released code's image setup.
+    """
+
+    in_dim: int = 2
+    width: int = 8
+    layers: int = 3
+    reuploads: int = 2
+    blocks: int = 2
+    entangler: str = "cz"
+    encoding: str = "rz"
+    out_dim: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("in_dim", "width", "layers", "reuploads", "blocks", "out_dim"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise SpecError(f"QIREN field '{name}' is {value!r}; it must be an integer >= 1")
+        if self.entangler not in ENTANGLERS:
+            raise SpecError(f"QIREN field 'entangler' is {self.entangler!r}; "
+                            f"expected one of {', '.join(ENTANGLERS)}")
+        if self.encoding not in ENCODINGS:
+            raise SpecError(f"QIREN field 'encoding' is {self.encoding!r}; "
+                            f"expected one of {', '.join(ENCODINGS)}")
+        if self.width == 2 and self.entangler == "cz":
+            # Pairs (0, 1) and (1, 0): CZ is symmetric, so the two CZs of every block cancel.
+            warnings.warn("QIREN width 2 with entangler 'cz': the two CZ gates of each block "
+                          "cancel, so the circuit is a product of single-qubit circuits; "
+                          "use entangler = 'cnot' or width >= 3", stacklevel=3)
+
+    def layer_in_dim(self, i: int) -> int:
+        return self.in_dim if i == 0 else self.width
+
+    @property
+    def ranges(self) -> tuple[int, ...]:
+        """Entangler range r_k of block k (PennyLane StronglyEntanglingLayers default)."""
+        q = self.width
+        return tuple((k % (q - 1)) + 1 if q > 1 else 0 for k in range(self.blocks))
+
+    @property
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Every key of the weight dictionary and its shape, in a fixed order."""
+        q, L, K = self.width, self.reuploads, self.blocks
+        shapes: dict[str, tuple[int, ...]] = {}
+        for i in range(self.layers):
+            shapes[layer_key(i, "linear.weight")] = (q, self.layer_in_dim(i))
+            shapes[layer_key(i, "linear.bias")] = (q,)
+            for name in ("weight", "bias", "running_mean", "running_var"):
+                shapes[layer_key(i, "bn." + name)] = (q,)
+            shapes[layer_key(i, "circuit.weights")] = (L, K, q, 3)
+            shapes[layer_key(i, "circuit.final")] = (K, q, 3)
+        shapes["out.weight"] = (self.out_dim, q)
+        shapes["out.bias"] = (self.out_dim,)
+        return shapes
+
+    @property
+    def trainable_count(self) -> int:
+        """Trainable parameters (BatchNorm running statistics are buffers, not parameters)."""
+        return sum(int(np.prod(s)) for k, s in self.param_shapes.items() if "running_" not in k)
+
+
+def qiren_from_spec(spec: ModelSpec) -> QirenModel:
+    """Read and validate the architecture fields of a ``kind = "qiren"`` spec."""
+    if spec.kind != "qiren":
+        raise SpecError(f"{spec.path}: field 'kind' is {spec.kind!r}; expected 'qiren'")
+    dims = signal_dims(spec)
+    if "in_dim" in spec.table or dims is None:
+        in_dim = get_int(spec, "in_dim", minimum=1)
+    else:
+        in_dim = dims[0]
+    out_dim = get_int(spec, "out_dim", default=1 if dims is None else dims[1],
+                      minimum=1)
+    if dims is not None and (in_dim, out_dim) != dims:
+        raise SpecError(f"{spec.path}: fields 'in_dim'/'out_dim' are {in_dim}/{out_dim} but the "
+                        f"[signal] has {dims[0]}-D coordinates and {dims[1]} "
+                        "channel(s); make them agree")
+    return QirenModel(
+        in_dim=in_dim,
+        width=get_int(spec, "width", default=8, minimum=1),
+        layers=get_int(spec, "layers", default=3, minimum=1),
+        reuploads=get_int(spec, "reuploads", default=2, minimum=1),
+        blocks=get_int(spec, "blocks", default=2, minimum=1),
+        entangler=get_str(spec, "entangler", default="cz", choices=ENTANGLERS),
+        encoding=get_str(spec, "encoding", default="rz", choices=ENCODINGS),
+        out_dim=out_dim,
+    )
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """``[training]`` of a qiren spec; defaults are the released code's (Adam, full batch)."""
+
+    lr: float = 0.03
+    epochs: int = 301
+
+
+def training_from_spec(spec: ModelSpec) -> TrainingSettings:
+    return TrainingSettings(
+        lr=get_float(spec, "training.lr", default=0.03, positive=True),
+        epochs=get_int(spec, "training.epochs", default=301, minimum=0),
+    )
+
+
+def spec_seed(spec: ModelSpec) -> int:
+    return get_int(spec, "seed", default=0, minimum=0)
+
+
+BATCHNORM_MODES = ("running", "signal")
+
+
+def batchnorm_mode(spec: ModelSpec) -> str:
+    """``[lowering] batchnorm``: ``"running"`` (fold running statistics, default) or
+    ``"signal"`` (fold the batch statistics of the spec's signal, see
+    :func:`qmlc.compiler.qiren_reference.with_batch_statistics`)."""
+    return get_str(spec, "lowering.batchnorm", default="running", choices=BATCHNORM_MODES)
+
+
+__all__ = ["BATCHNORM_MODES", "BN_EPS", "QirenModel", "TrainingSettings", "batchnorm_mode",
+           "layer_key", "layer_weights", "qiren_from_spec", "spec_seed", "training_from_spec"]

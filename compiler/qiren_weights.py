@@ -1,0 +1,128 @@
+"""QIREN weights: seeded initialization as in the released code, validation, ``.npz`` files, and
+BatchNorm folding for inference.
+
+Keys mirror the released code's module names (:func:`qmlc.compiler.qiren_model.layer_key`):
+``layer{i}.linear.{weight,bias}``, ``layer{i}.bn.{weight,bias,running_mean,running_var}``,
+``layer{i}.circuit.weights`` (L, K, q, 3), ``layer{i}.circuit.final`` (K, q, 3),
+``out.{weight,bias}``; :attr:`QirenModel.param_shapes` lists them with their shapes.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from qmlc.compiler.errors import DataError
+from qmlc.compiler.qiren_model import BN_EPS, QirenModel, layer_key, spec_seed
+from qmlc.compiler.spec import ModelSpec, check_finite, data_path, load_npz
+
+
+def weights_from_spec(spec: ModelSpec, model: QirenModel, override: str | None = None,
+                      seed: int | None = None) -> dict[str, np.ndarray]:
+    """Weights named by ``--weights`` (``override``), else the spec's ``weights``, else a seeded
+    initialization (``seed`` argument, else the spec's ``seed``, else 0)."""
+    if override is not None:
+        path = Path(override)
+        if not path.is_file():
+            raise DataError(f"--weights: file {path} not found; check the path")
+        return load_weights(path, model)
+    path = data_path(spec, "weights", required=False)
+    if path is not None:
+        return load_weights(path, model, where=spec.where("weights"))
+    return init_weights(model, spec_seed(spec) if seed is None else seed)
+
+
+def init_weights(model: QirenModel, seed: int) -> dict[str, np.ndarray]:
+    """Initialization of the released code: circuit weights uniform on [0, 2π) (PennyLane
+    TorchLayer's default), Linear weights and biases uniform on ±1/√fan_in (torch.nn.Linear's
+    default), BatchNorm γ = 1, β = 0, running mean 0, running variance 1."""
+    rng = np.random.default_rng(seed)
+    weights: dict[str, np.ndarray] = {}
+    for key, shape in model.param_shapes.items():
+        if key.endswith("linear.weight") or key == "out.weight":
+            bound = 1.0 / math.sqrt(shape[1])
+            weights[key] = rng.uniform(-bound, bound, size=shape)
+        elif key.endswith("linear.bias") or key == "out.bias":
+            fan_in = model.param_shapes[key[: -len("bias")] + "weight"][1]
+            bound = 1.0 / math.sqrt(fan_in)
+            weights[key] = rng.uniform(-bound, bound, size=shape)
+        elif key.endswith("bn.weight") or key.endswith("bn.running_var"):
+            weights[key] = np.ones(shape)
+        elif key.endswith("bn.bias") or key.endswith("bn.running_mean"):
+            weights[key] = np.zeros(shape)
+        else:  # circuit.weights / circuit.final
+            weights[key] = rng.uniform(0.0, 2 * math.pi, size=shape)
+    return weights
+
+
+def validate_weights(weights: dict[str, np.ndarray], model: QirenModel,
+                     where: str = "weights") -> dict[str, np.ndarray]:
+    """Check keys, shapes and finiteness; return float64 copies in the canonical key order."""
+    shapes = model.param_shapes
+    missing = [k for k in shapes if k not in weights]
+    if missing:
+        raise DataError(f"{where}: missing key '{missing[0]}' ({len(missing)} missing); a QIREN "
+                        f"weight file of width {model.width} with {model.layers} layers holds "
+                        f"{', '.join(list(shapes)[:3])}, … (see 'qmlc train', which writes one)")
+    extra = [k for k in weights if k not in shapes]
+    if extra:
+        raise DataError(f"{where}: unexpected key '{extra[0]}'; remove it or check the spec's "
+                        "'layers'")
+    out = {}
+    for key, shape in shapes.items():
+        array = np.asarray(weights[key])
+        if array.dtype.kind not in "fiu":
+            raise DataError(f"{where}: '{key}' has dtype {array.dtype}; expected real numbers")
+        if tuple(array.shape) != shape:
+            raise DataError(f"{where}: '{key}' has shape {tuple(array.shape)}; expected {shape} "
+                            f"for the spec's architecture (width {model.width}, reuploads "
+                            f"{model.reuploads}, blocks {model.blocks})")
+        array = array.astype(np.float64)
+        check_finite(array, f"{where}: '{key}'")
+        out[key] = array
+    for i in range(model.layers):
+        if np.any(out[layer_key(i, "bn.running_var")] < 0):
+            raise DataError(f"{where}: 'layer{i}.bn.running_var' has negative entries; "
+                            "variances must be >= 0")
+    return out
+
+
+def load_weights(path: str | Path, model: QirenModel, where: str | None = None
+                 ) -> dict[str, np.ndarray]:
+    path = Path(path)
+    where = where or str(path)
+    if not path.is_file():
+        raise DataError(f"{where}: weights file {path} not found; check the path")
+    return validate_weights(load_npz(path, where), model, where=f"{where} ({path.name})")
+
+
+def save_weights(path: str | Path, weights: dict[str, np.ndarray]) -> Path:
+    """Write the weight dictionary as an uncompressed ``.npz`` (atomic: temp file + rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp.npz")
+    try:
+        np.savez(tmp, **{k: np.asarray(v) for k, v in weights.items()})
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def fold_batchnorm(weights: dict[str, np.ndarray], i: int, eps: float = BN_EPS
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Fold layer i's BatchNorm (running statistics) into its Linear: the affine map
+    ``h = W' x + b'`` with ``W' = diag(γ/√(σ²+ε)) W`` and ``b' = γ (b − μ)/√(σ²+ε) + β``."""
+    def key(name: str) -> np.ndarray:
+        return weights[layer_key(i, name)]
+
+    scale = key("bn.weight") / np.sqrt(key("bn.running_var") + eps)
+    w = scale[:, None] * key("linear.weight")
+    b = scale * (key("linear.bias") - key("bn.running_mean")) + key("bn.bias")
+    return w, b
+
+
+__all__ = ["fold_batchnorm", "init_weights", "load_weights", "save_weights", "validate_weights",
+           "weights_from_spec"]

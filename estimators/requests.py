@@ -1,0 +1,162 @@
+"""What an estimate is asked for: bare parameters (n, T, N, s, ε, …) or a model spec, validated
+and turned into the structural inputs of :mod:`qmlc.estimators.logical`.
+
+From a spec (kinds ``polynomial-map``, ``sparse-network``): the exact statistics of the G tensors
+(:func:`qmlc.compiler.structure.polymap_g_stats`) — never the explicit history matrix — and κ from
+the dissipation analysis of G_1 (or a given κ). From parameters: a quadratic map with s nonzeros
+per row of each G_ℓ (ℓ ≥ 1), |entries| ≤ 1, column sparsity = row sparsity, G_0 dense with
+‖G_0‖₂ given (default 1), κ given or the contractive-lift bound 2(T+1).
+
+Errors name the parameter (``n``, ``row_sparsity``, …) and its allowed range.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from qmlc.circuits.bloqs.history_terms import FactorStats
+from qmlc.compiler.dissipation import analyze_dissipation
+from qmlc.compiler.errors import NonDissipativeError, UsageError
+from qmlc.compiler.pipeline import lower_to_polymap, order_and_steps
+from qmlc.compiler.spec import ModelSpec, get_float
+from qmlc.compiler.structure import history_structure, polymap_g_stats
+from qmlc.estimators.estimate import ResourceEstimate, estimate_resources
+from qmlc.estimators.logical import ALGORITHMS, StructuralInputs, polymap_inputs, structural_inputs
+
+FLAG_DEGREE = 2
+MAX_ORDER = 8
+DATA_ACCESS = ("qram", "qrom", "select-swap")
+
+
+@dataclass(frozen=True)
+class EstimateOptions:
+    """The choices every estimate takes, validated: solver, data access, physical model inputs."""
+
+    algorithm: str = "qsvt"
+    data_access: str = "qram"
+    physical_error_rate: float = 1e-3
+    error_budget: float = 1e-2
+    kappa: float | None = None
+    sweep: bool = False
+
+    def __post_init__(self) -> None:
+        if self.algorithm not in ALGORITHMS:
+            raise UsageError(f"algorithm = {self.algorithm!r}: use one of {', '.join(ALGORITHMS)}",
+                             field="algorithm")
+        if self.data_access not in DATA_ACCESS:
+            raise UsageError(f"data_access = {self.data_access!r}: use one of "
+                             f"{', '.join(DATA_ACCESS)}", field="data_access")
+        p = self.physical_error_rate
+        if not (math.isfinite(p) and 0 < p < 0.01):
+            raise UsageError(f"physical_error_rate = {p:g}: must be in (0, 0.01) (below the "
+                             "surface-code threshold)", field="physical_error_rate")
+        budget = self.error_budget
+        if not (math.isfinite(budget) and 0 < budget < 1):
+            raise UsageError(f"error_budget = {budget:g}: must be in (0, 1)", field="error_budget")
+        kappa = self.kappa
+        if kappa is not None and not (math.isfinite(kappa) and kappa >= 1):
+            raise UsageError(f"kappa = {kappa:g}: a condition number is >= 1", field="kappa")
+
+
+def _integer(value: float | None, name: str, minimum: int) -> int | None:
+    if value is None:
+        return None
+    if not math.isfinite(value) or value < minimum or value != int(value):
+        raise UsageError(f"{name} = {value:g}: must be an integer >= {minimum}", field=name)
+    return int(value)
+
+
+def _order(order: int | None) -> int | None:
+    if order is not None and not 1 <= order <= MAX_ORDER:
+        raise UsageError(f"order = {order}: must be between 1 and {MAX_ORDER}", field="order")
+    return order
+
+
+def _epsilon(eps: float | None) -> float | None:
+    if eps is not None and not (math.isfinite(eps) and 0 < eps < 1):
+        raise UsageError(f"epsilon = {eps:g}: must satisfy 0 < epsilon < 1", field="epsilon")
+    return eps
+
+
+def flag_inputs(n: int, order: int, row_sparsity: int, g0_norm: float = 1.0) -> StructuralInputs:
+    """Structural inputs for a quadratic map with s nonzeros per row, entries ≤ 1."""
+    factors = {ell: FactorStats(row_sparsity, row_sparsity, 1.0, n * row_sparsity)
+               for ell in range(1, FLAG_DEGREE + 1)}
+    source = (f"flags: quadratic map G_0..G_{FLAG_DEGREE}, {row_sparsity} nonzeros per row of "
+              f"each G_l (l >= 1) and per first column digit, |entries| <= 1; G_0 dense with "
+              f"||G_0||_2 = {g0_norm:g} (loaded by amplitude)")
+    return structural_inputs(factors, g0_norm, n, order, source)
+
+
+def estimate_from_parameters(n: float, steps: float, order: int, row_sparsity: float,
+                             epsilon: float, gradient_norm: float = 1.0,
+                             options: EstimateOptions = EstimateOptions()) -> ResourceEstimate:
+    """Estimate for bare parameters (see the module docstring for the map they stand for)."""
+    n_int = _integer(n, "n", 2)
+    steps_int = _integer(steps, "steps", 1)
+    order = _order(order)
+    sparsity = _integer(row_sparsity, "row_sparsity", 1)
+    if sparsity > n_int:
+        raise UsageError(f"row_sparsity = {sparsity} exceeds n = {n_int}: at most n nonzeros "
+                         "fit in a row", field="row_sparsity")
+    eps = _epsilon(epsilon)
+    if not (math.isfinite(gradient_norm) and gradient_norm >= 0):
+        raise UsageError(f"gradient_norm = {gradient_norm:g}: must be a finite norm >= 0",
+                         field="gradient_norm")
+    inputs = flag_inputs(n_int, order, sparsity, gradient_norm)
+    if options.kappa is not None:
+        kappa, source = options.kappa, "given (--kappa)"
+    else:
+        kappa = 2.0 * (steps_int + 1)
+        source = "bound 2(T+1) for a contractive lift (kappa <= (1+||M||)(T+1), ||M|| <= 1)"
+    return estimate_resources(inputs, options.algorithm, options.data_access, n_int, steps_int,
+                              kappa, source, eps, options.physical_error_rate,
+                              options.error_budget, sweep=options.sweep, source="flags")
+
+
+def estimate_from_spec(spec: ModelSpec, order: int | None = None, steps: float | None = None,
+                       epsilon: float | None = None,
+                       options: EstimateOptions = EstimateOptions()) -> ResourceEstimate:
+    """Estimate for a Carleman spec; ``order``, ``steps``, ``epsilon`` override the spec's."""
+    polymap = lower_to_polymap(spec)
+    spec_order, spec_steps = order_and_steps(spec)
+    order = _order(order) or spec_order
+    steps = _integer(steps, "steps", 1) or spec_steps
+    eps = _epsilon(epsilon) or get_float(spec, "epsilon", default=1e-3, positive=True)
+    g_stats = polymap_g_stats(polymap.G)
+    inputs = polymap_inputs(polymap.G, order,
+                            f"{spec.path}: exact statistics of G_0..G_{polymap.degree}")
+    details: dict = {}
+    try:
+        details["structural_bound"] = history_structure(g_stats, polymap.n, order,
+                                                        steps).kappa_bound
+    except OverflowError:
+        details["structural_bound"] = math.inf
+    if options.kappa is not None:
+        kappa, source = options.kappa, "given (--kappa)"
+    else:
+        kappa, source, details["dissipation"] = _kappa_from_dissipation(spec, polymap, steps)
+    return estimate_resources(inputs, options.algorithm, options.data_access, polymap.n, steps,
+                              kappa, source, eps, options.physical_error_rate,
+                              options.error_budget, sweep=options.sweep, kappa_details=details,
+                              source=str(spec.path))
+
+
+def _kappa_from_dissipation(spec: ModelSpec, polymap, steps: int) -> tuple[float, str, dict]:
+    report = analyze_dissipation(polymap.G[1], steps)
+    if report.classification == "non-dissipative":
+        raise NonDissipativeError(
+            f"{spec.path}: non-dissipative dynamics (spectral radius of G1 = "
+            f"{report.spectral_radius:.4g}): κ grows like ρ^T and the estimate is meaningless; "
+            "give kappa explicitly (--kappa) to estimate anyway")
+    rho = report.spectral_radius
+    geometric = (steps + 1) if abs(rho - 1) < 1e-12 else (1 - rho ** (steps + 1)) / (1 - rho)
+    kappa = max(1.0, (1 + rho) * geometric)
+    source = (f"estimated from dissipation data ({report.classification}, spectral radius of G1 "
+              f"= {rho:.4g} in place of ||M||): (1+rho)*sum_t rho^t")
+    return kappa, source, report.to_dict()
+
+
+__all__ = ["DATA_ACCESS", "EstimateOptions", "estimate_from_parameters", "estimate_from_spec",
+           "flag_inputs"]

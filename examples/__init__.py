@@ -1,0 +1,1 @@
+"""Bundled model specs and their data files (installed as package data of qmlc.examples)."""

@@ -1,0 +1,35 @@
+"""Progress display on stderr (rich), silent when disabled or when stderr is not a terminal."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+
+@contextlib.contextmanager
+def loss_progress(label: str, total: int, enabled: bool = True
+                  ) -> Iterator[Callable[[int, float], None]]:
+    """A bar of ``total`` steps showing the latest loss; yields ``advance(step, loss)``."""
+    if not enabled or not sys.stderr.isatty():
+        yield lambda step, loss: None
+        return
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(),
+                   TimeRemainingColumn(), console=Console(stderr=True))
+    with bar:
+        task = bar.add_task(label, total=total, loss="-")
+        yield lambda step, loss: bar.update(task, completed=step + 1, loss=f"{loss:.3e}")
+
+
+__all__ = ["loss_progress"]

@@ -1,0 +1,84 @@
+"""``qmlc compile SPEC --format qasm2|qasm3 -o FILE.qasm``: OpenQASM export plus a JSON sidecar.
+
+Carleman specs: the QLSA circuit and its register layout (``FILE.json``). QIREN specs: one program
+with a register per hybrid layer (QASM 3, angles as inputs) or one file per input sample (QASM 2,
+angles bound), and the affine maps between layers in ``FILE.json``. All files or none.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from qmlc.compiler.errors import UsageError
+from qmlc.compiler.pipeline import lower_to_carleman
+from qmlc.compiler.qasm_export import qasm_export
+from qmlc.compiler.qiren_program import lower_qiren_spec
+from qmlc.compiler.qlsa import build_program
+from qmlc.compiler.spec import ModelSpec, load_spec
+from qmlc.compiler.stage_io import to_json
+from qmlc.reports.files import check_output_file, write_texts
+from qmlc.reports.verbs import VerbOutput
+from qmlc.reports.verbs.qiren_inputs import qiren_inputs
+
+
+def main(args: argparse.Namespace) -> VerbOutput:
+    spec = load_spec(args.spec)
+    out = check_output_file(Path(args.output), "out/model.qasm")
+    if out.suffix == ".json":
+        raise UsageError(f"-o {out}: the JSON sidecar is written next to the QASM file under "
+                         "the same name with suffix .json; give a .qasm file name")
+    if spec.kind == "qiren":
+        return compile_qiren(args, spec, out)
+    return compile_carleman(args, spec, out)
+
+
+def compile_carleman(args: argparse.Namespace, spec: ModelSpec, out: Path) -> VerbOutput:
+    system = lower_to_carleman(spec, allow_nondissipative=args.allow_nondissipative)
+    program = build_program(system, args.algorithm)
+    export = qasm_export(program, args.format)
+    sidecar = out.with_suffix(".json")
+    write_texts({out: export.text, sidecar: to_json(export.layout) + "\n"})
+    data = {"qasm": str(out), "layout": str(sidecar), "format": export.format,
+            "bytes": len(export.text.encode()), "gate_definitions": export.gate_definitions,
+            "num_qubits": export.num_qubits, "algorithm": program.algorithm}
+    text = (f"wrote {out} ({export.format}, {export.num_qubits} qubits, "
+            f"{export.gate_definitions} gate definitions) and {sidecar}")
+    return VerbOutput(data, text)
+
+
+def compile_qiren(args: argparse.Namespace, spec: ModelSpec, out: Path) -> VerbOutput:
+    lowered = lower_qiren_spec(spec, args.weights)
+    model, program = lowered.model, lowered.program
+    sidecar = out.with_suffix(".json")
+    manifest = to_json(program.manifest()) + "\n"
+    files: dict[Path, str] = {}
+    if args.format == "qasm3":
+        files[out] = program.qasm3()
+        samples = None
+    else:
+        X, _ = qiren_inputs(args.inputs, model, spec)
+        samples = int(X.shape[0])
+        if samples == 1:
+            files[out] = program.qasm2(X[0])
+        else:
+            width = len(str(samples - 1))
+            for n, x in enumerate(X):
+                files[out.with_name(f"{out.stem}_{n:0{width}d}{out.suffix}")] = program.qasm2(x)
+    files[sidecar] = manifest
+    written = write_texts(files)
+    data = {
+        "format": args.format,
+        "weights": lowered.weights_source,
+        "files": [str(p) for p in written],
+        "qubits": model.width * model.layers,
+        "registers": [f"l{i}" for i in range(model.layers)],
+        "inputs_per_layer": model.width,
+        "samples_bound": samples,
+        "note": "one register per hybrid layer; run layer by layer, applying the affine maps of "
+                "the JSON sidecar to the estimated <Z> (BatchNorm folded, running statistics)",
+    }
+    qasm_files = [p for p in written if p.suffix != ".json"]
+    text = (f"wrote {len(qasm_files)} OpenQASM {args.format[-1]} file(s) "
+            f"({qasm_files[0]}{' ...' if len(qasm_files) > 1 else ''}) and {sidecar}")
+    return VerbOutput(data, text)

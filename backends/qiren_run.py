@@ -75,7 +75,7 @@ def fake_ibm_backend(width: int):
         backend = getattr(fake_provider, name)()
         if backend.num_qubits >= width:
             return backend
-    raise UsageError(f"--backend ibm-fake: no offline IBM device model has {width} qubits "
+    raise UsageError(f"backend 'ibm-fake': no offline IBM device model has {width} qubits "
                      f"(largest {FAKE_IBM_BACKENDS[-1]}); use aer or cirq")
 
 
@@ -88,7 +88,8 @@ def _ibm_fake_expectations(layer: ReuploadLayer, shots: int | None, seed: int
     from qiskit_aer.primitives import SamplerV2
 
     if shots is None:
-        raise UsageError("--backend ibm-fake samples a noisy device model; give --shots N")
+        raise UsageError("shots = None: backend 'ibm-fake' samples a noisy device model; give a "
+                         "number of shots", field="shots")
     device = fake_ibm_backend(layer.shape.width)
     simulator = AerSimulator.from_backend(device, seed_simulator=seed)
     circuit = transpile(layer.qiskit(measure=True), simulator, optimization_level=1,
@@ -136,7 +137,8 @@ def layer_runner(layer: ReuploadLayer, backend: str = "aer", shots: int | None =
                  seed: int = 0) -> Callable[[np.ndarray], np.ndarray]:
     """A function angles (B, q) → ⟨Z_j⟩ (B, q) executing ``layer`` on ``backend``."""
     if shots is not None and shots < 1:
-        raise UsageError(f"--shots is {shots}; give a positive number of shots or omit it")
+        raise UsageError(f"shots = {shots}: give a positive number of shots or omit it",
+                         field="shots")
     if backend == "aer":
         return _aer_expectations(layer, shots, seed)
     if backend == "cirq":

@@ -48,8 +48,8 @@ def bench_sweep(per_point: int, repeats: int) -> None:
     import numpy as np
 
     from qmlc.estimators.logical import concrete_estimate, symbolic_estimate
-    from qmlc.estimators.scaling import run_sweep
     from qmlc.estimators.requests import flag_inputs
+    from qmlc.estimators.scaling import run_sweep
 
     inputs = flag_inputs(1000, 2, 16)
     print("\n== 10^4-point sweep: lambdify vs Qualtran cost counting per point ==")

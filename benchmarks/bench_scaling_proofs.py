@@ -27,9 +27,9 @@ from sympy.core.cache import clear_cache
 
 from qmlc.estimators import asymptotic, scaling
 from qmlc.estimators.logical import EPS_SYM, KAPPA_SYM, N_SYM, T_SYM, symbolic_estimate
-from qmlc.estimators.sweep import SWEEP_POINTS
-from qmlc.estimators.scaling import fit_exponents, kappa_model, run_sweep, strip_rounding
 from qmlc.estimators.requests import flag_inputs
+from qmlc.estimators.scaling import fit_exponents, kappa_model, run_sweep, strip_rounding
+from qmlc.estimators.sweep import SWEEP_POINTS
 
 N, STEPS, ORDER, SPARSITY, EPS = 10**8, 1000, 2, 16, 1e-3
 KAPPA = 2.0 * (STEPS + 1)  # the CLI's contractive-lift bound κ = 2(T+1)

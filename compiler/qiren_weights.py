@@ -26,7 +26,7 @@ def weights_from_spec(spec: ModelSpec, model: QirenModel, override: str | None =
     if override is not None:
         path = Path(override)
         if not path.is_file():
-            raise DataError(f"--weights: file {path} not found; check the path")
+            raise DataError(f"weights = {path}: file not found; check the path", field="weights")
         return load_weights(path, model)
     path = data_path(spec, "weights", required=False)
     if path is not None:

@@ -100,7 +100,7 @@ def load_stage(cls: type[Stage], in_dir: str | Path):
     found = meta.get("stage")
     if found != cls.stage_name:
         raise DataError(f"{in_dir}: holds stage {found!r}, not {cls.stage_name!r}; lower the "
-                        f"spec with --stage {cls.stage_name}")
+                        f"spec to stage {cls.stage_name!r} first")
     return cls.read_files(in_dir, meta)
 
 

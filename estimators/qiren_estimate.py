@@ -100,7 +100,7 @@ class QirenEstimate:
                 "model": "every sample runs each hybrid layer's circuit once per shot; "
                          "executions = samples x layers x shots per circuit",
             }
-        out["parameters"] = {"epsilon": self.epsilon, "delta (--error-budget)": self.delta}
+        out["parameters"] = {"epsilon": self.epsilon, "delta": self.delta}
         if self.output_precision is not None:
             out["output_precision"] = self.output_precision
         return out

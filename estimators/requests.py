@@ -149,7 +149,7 @@ def _kappa_from_dissipation(spec: ModelSpec, polymap, steps: int) -> tuple[float
         raise NonDissipativeError(
             f"{spec.path}: non-dissipative dynamics (spectral radius of G1 = "
             f"{report.spectral_radius:.4g}): κ grows like ρ^T and the estimate is meaningless; "
-            "give kappa explicitly (--kappa) to estimate anyway")
+            "give kappa explicitly to estimate anyway")
     rho = report.spectral_radius
     geometric = (steps + 1) if abs(rho - 1) < 1e-12 else (1 - rho ** (steps + 1)) / (1 - rho)
     kappa = max(1.0, (1 + rho) * geometric)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 
@@ -117,12 +118,19 @@ def build_parser() -> argparse.ArgumentParser:
 def _flag_for(exc: QmlcError, parser: argparse.ArgumentParser, verb: str) -> str:
     """The error's line, with the input it names spelled as the verb's flag when it has one."""
     message = one_line(str(exc))
-    field = getattr(exc, "field", None)
-    if not field or not message.startswith(field):
-        return message
-    flag = "--" + field.replace("_", "-")
     options = parser.verb_parsers[verb]._option_string_actions
-    return flag + message[len(field):] if flag in options else message
+    field = getattr(exc, "field", None)
+    if field and message.startswith(field) and _flag(field) in options:
+        message = _flag(field) + message[len(field):]
+    for option in options:  # compound input names (allow_nondissipative) anywhere in the line
+        name = option[2:].replace("-", "_")
+        if option.startswith("--") and "_" in name:
+            message = re.sub(rf"(?<![\w-]){name}\b", option, message)
+    return message
+
+
+def _flag(field: str) -> str:
+    return "--" + field.replace("_", "-")
 
 
 def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) -> int:

@@ -51,6 +51,7 @@ def quantized(A: np.ndarray, bits: int) -> np.ndarray:
     return scale * np.cos(2 * np.pi * frac)
 
 
+@pytest.mark.slow
 def test_qualtran_block_reproduces_history_matrix(history_matrix, explicit):
     be, block = explicit
     A = history_matrix

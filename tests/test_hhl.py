@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from qmlc.backends import aer_backend, cirq_backend
@@ -40,6 +41,7 @@ def test_hhl_solves_small_nonsymmetric_system_on_both_simulators():
     assert info["block_encoding_calls"] == 2 * (2**5 - 1)
 
 
+@pytest.mark.slow
 def test_hhl_on_carleman_instance_side_by_side_with_qsvt():
     system = tiny_system(1)
     hhl = run_qlsa_program(system, build_hhl_program(system, phase_bits=5), backend="aer")

@@ -34,6 +34,7 @@ def instance():
     return be, data, tables.padded_history(data.tab, A), block / phase
 
 
+@pytest.mark.slow
 def test_simulated_block_is_history_matrix_over_alpha(instance, monkeypatch):
     """Exactly the label model with each of the N + 1 flag amplitudes f quantized to
     cos(2π·round(2^b·arccos f/2π)/2^b), and within 2 terms × (N + 1) flags × a·π·2^-b of A (at
@@ -64,6 +65,7 @@ def test_the_bloq_decomposes_into_its_stages(instance):
     assert [str(b) for b in inner] == [str(b) for b in label_stages(data)]
 
 
+@pytest.mark.slow
 def test_declared_qubits_vs_decomposition(instance):
     """Decomposed peak: system + declared ancilla (label, E, N + 1 flags) + the circuit's
     work register (slot / angle / temporaries) + the unary-iteration ancillas of its largest

@@ -114,6 +114,7 @@ def test_qasm_roundtrip_through_qiskit(tmp_path, program, fmt):
     assert calls == degree and export.gate_definitions >= 3
 
 
+@pytest.mark.slow
 def test_qasm2_loads_in_cirq(tmp_path, program):
     export = qasm_export(program, "qasm2")
     layout = export.layout

@@ -124,5 +124,5 @@ def test_fake_ibm_device_is_noisy_but_close():
     assert runner.device == "fake_manila"
     assert np.max(np.abs(noisy - exact)) < 0.3
     assert np.corrcoef(noisy.ravel(), exact.ravel())[0, 1] > 0.8
-    with pytest.raises(Exception, match="--shots"):
+    with pytest.raises(Exception, match="shots"):
         layer_runner(layer, "ibm-fake")

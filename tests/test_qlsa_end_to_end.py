@@ -75,6 +75,7 @@ def test_qsvt_fidelity_on_aer_and_cirq(steps, seed):
     assert np.linalg.norm(full[mask]) < 1e-6
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", ["tiny_polymap.toml", "tiny_network.toml"])
 def test_tiny_example_end_to_end_both_backends(example):
     from qmlc.compiler.pipeline import lower_to_carleman

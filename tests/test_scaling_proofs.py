@@ -115,6 +115,7 @@ def _n_expr(t_count, T0=300):
         KAPPA_SYM: scaling.kappa_model(2002.0, 1000).subs(T_SYM, T0)}))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model,power", [("qrom", 1), ("qram", 0)])
 def test_n_class_of_the_real_t_count_equals_gruntz(flag_formulas, model, power, monkeypatch,
                                                    tmp_path):

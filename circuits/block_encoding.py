@@ -52,7 +52,8 @@ from qmlc.circuits.gates import (
     prepare_real_amplitudes,
 )
 
-__all__ = ["BlockEncoding", "append_sparse_select", "pad_square", "sparse_block_encoding"]
+__all__ = ["BlockEncoding", "append_sparse_select", "pad_square", "sandwich",
+           "sparse_block_encoding"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,6 +131,16 @@ def append_sparse_select(qc: QuantumCircuit, classes: list[ColourClass], weights
     return {"entry_rotations": rotations, "transpositions": transpositions}
 
 
+def sandwich(outer: QuantumCircuit, select: Callable[[QuantumCircuit, list, list], None],
+             name: str) -> QuantumCircuit:
+    """U = outer† · SELECT · outer on outer's qubits, with adjacent X pairs cancelled."""
+    qc = QuantumCircuit(outer.num_qubits, name=name)
+    qc.compose(outer, inplace=True)
+    select(qc, [], [])
+    qc.compose(outer.inverse(), inplace=True)
+    return cancel_adjacent_x(qc)
+
+
 def sparse_block_encoding(B: sp.spmatrix | np.ndarray, name: str = "u_a") -> BlockEncoding:
     """(α, m+1, 0) block encoding of a real square matrix, padded with identity to 2^n."""
     B = sp.csr_matrix(B, dtype=float)
@@ -153,11 +164,7 @@ def sparse_block_encoding(B: sp.spmatrix | np.ndarray, name: str = "u_a") -> Blo
         tally.update(append_sparse_select(qc, classes, weights, sys, colour, flag, controls,
                                            values))
 
-    qc = QuantumCircuit(n + 1 + m, name=name)
-    qc.compose(outer, inplace=True)
-    select(qc, [], [])
-    qc.compose(outer.inverse(), inplace=True)
-    qc = cancel_adjacent_x(qc)
+    qc = sandwich(outer, select, name)
     structure = {
         "construction": "weighted-permutation sparse access (GSLW Lemma 48 / Lin §6.5)",
         "colours": len(classes),

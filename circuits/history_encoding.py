@@ -23,12 +23,11 @@ from qiskit import QuantumCircuit
 from qiskit.circuit.library import XGate
 
 from qmlc.circuits.bits import bits_for
-from qmlc.circuits.block_encoding import BlockEncoding, append_sparse_select
+from qmlc.circuits.block_encoding import BlockEncoding, append_sparse_select, sandwich
 from qmlc.circuits.edge_coloring import colour_classes
 from qmlc.circuits.gates import (
     append_controlled,
     bit_values,
-    cancel_adjacent_x,
     prepare_real_amplitudes,
 )
 
@@ -123,11 +122,7 @@ def history_block_encoding(M: sp.spmatrix, steps: int, name: str = "u_a") -> Blo
         else:
             qc.z(lcu)
 
-    qc = QuantumCircuit(n + 3 + m, name=name)
-    qc.compose(outer, inplace=True)
-    select(qc, [], [])
-    qc.compose(outer.inverse(), inplace=True)
-    qc = cancel_adjacent_x(qc)
+    qc = sandwich(outer, select, name)
     structure = {
         "construction": "LCU of I and S_T⊗M; M by weighted-permutation sparse access",
         "alpha_M": alpha_m,

@@ -5,9 +5,12 @@ Every function takes a result (or its ``to_dict()`` form) and returns text; noth
 
 from __future__ import annotations
 
-from qmlc.backends.qlsa_run import QLSARun
-from qmlc.compiler.verify import Verification
-from qmlc.estimators.estimate import ResourceEstimate
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # renderers only read attributes; importing the producers would load Qiskit
+    from qmlc.backends.qlsa_run import QLSARun
+    from qmlc.compiler.verify import Verification
+    from qmlc.estimators.estimate import ResourceEstimate
 
 
 def render_mapping(result: dict, indent: int = 0) -> str:

@@ -8,10 +8,11 @@ built with symbols. Every number is labelled with its model, and the formulas ar
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qmlc.circuits.bloqs import data_access, jennings, qsvt_inversion, readout, state_prep
 from qmlc.compiler.results import Result, optional
+from qmlc.estimators.frontier import LogicalCounts, ParetoPoint, PhysicalEstimate
 from qmlc.estimators.logical import (
     CITATIONS,
     ROTATION_OFFSET,
@@ -21,7 +22,7 @@ from qmlc.estimators.logical import (
     concrete_estimate,
     symbolic_estimate,
 )
-from qmlc.estimators.physical import gidney_fowler, msft_estimate, side_by_side
+from qmlc.estimators.physical import physical_estimates
 from qmlc.estimators.sweep import ScalingSweep, scaling_sweep
 
 
@@ -39,7 +40,16 @@ def _num(x):
 @dataclass(frozen=True)
 class ResourceEstimate(Result):
     """Fault-tolerant resources of one QLSA solve of a Carleman history system (per solve;
-    ``readout`` multiplies), with the assumptions and citations of every figure."""
+    ``readout`` multiplies), with the assumptions and citations of every figure.
+
+    Physical figures (:mod:`qmlc.estimators.physical`): ``physical`` is the configuration of
+    least qubits × runtime over qmlc's factory library (a
+    :class:`~qmlc.estimators.frontier.PhysicalEstimate`: qubits, runtime_seconds, runtime_human,
+    code_distance, factory, factory_count, model, and ``error`` when no model fits);
+    ``physical_models`` maps each model's key (gidney-fowler, litinski-2019, beverland-15to1,
+    cultivation, msft-estimator) to its best or to why it has none; ``pareto`` lists the
+    :class:`~qmlc.estimators.frontier.ParetoPoint` configurations no other beats in both
+    qubits and runtime, by increasing qubits."""
 
     algorithm: str
     data_access: str
@@ -59,9 +69,9 @@ class ResourceEstimate(Result):
     kappa_source: str
     kappa_effective: float
     readout: dict
-    physical: dict
-    physical_msft: dict
-    physical_ratio: dict
+    physical: PhysicalEstimate
+    physical_models: dict[str, PhysicalEstimate]
+    pareto: list[ParetoPoint]
     structure: dict
     assumptions: dict
     formula: str
@@ -77,7 +87,7 @@ def estimate_resources(inputs: StructuralInputs, algorithm: str, model: str, n: 
                        kappa: float, kappa_source: str, eps: float, physical_error_rate: float,
                        error_budget: float, sweep: bool = False, kappa_details: dict | None = None,
                        source: str = "flags") -> ResourceEstimate:
-    """The full estimate (logical, readout, two physical models, assumptions, formula) for the
+    """The full estimate (logical, readout, physical models, assumptions, formula) for the
     data-access ``model``; ``source`` names where the structure came from (flags or a spec)."""
     start = time.perf_counter()
     tree, counts = concrete_estimate(inputs, algorithm, model, n, steps, kappa, eps)
@@ -89,12 +99,15 @@ def estimate_resources(inputs: StructuralInputs, algorithm: str, model: str, n: 
     repetitions = int(tree.readout)
     # the physical models take T gates and CCZs separately: t_count already holds 4 T per CCZ
     t_only = t_count - T_PER_TOFFOLI * ccz
-    gf = gidney_fowler(t_only, ccz, qubits, physical_error_rate, error_budget)
-    ms = msft_estimate(t_only, ccz, int(counts.measurement), qubits, physical_error_rate,
-                       error_budget)
-    for phys in (gf, ms):
-        if phys.get("runtime_seconds") is not None:
-            phys["runtime_seconds_with_readout"] = phys["runtime_seconds"] * repetitions
+    phys = physical_estimates(
+        LogicalCounts(t=t_only, ccz=ccz, qubits=qubits, measurements=int(counts.measurement)),
+        physical_error_rate, error_budget)
+
+    def with_readout(estimate: PhysicalEstimate) -> PhysicalEstimate:
+        if estimate.runtime_seconds is None:
+            return estimate
+        return replace(estimate,
+                       runtime_seconds_with_readout=estimate.runtime_seconds * repetitions)
     be = tree.block_encoding
     validity = (jennings.check_validity(kappa, eps / 2) if algorithm == "jennings" else [])
     citations = dict(CITATIONS)
@@ -102,8 +115,11 @@ def estimate_resources(inputs: StructuralInputs, algorithm: str, model: str, n: 
     citations["qlsa"] = jennings.CITATION if algorithm == "jennings" else qsvt_inversion.CITATION
     citations["state_preparation"] = state_prep.CITATION
     citations["readout"] = readout.CITATION
-    citations["physical"] = ("Gidney, Fowler, Quantum 3:135 (2019), arXiv:1812.01238 (Qualtran "
-                             "model); Beverland et al., arXiv:2211.07629 (Microsoft estimator)")
+    citations["physical"] = ("Gidney & Fowler arXiv:1812.01238 (CCZ2T, Qualtran's formulas); "
+                             "Litinski arXiv:1905.06903 Table 1; Beverland et al. "
+                             "arXiv:2211.07629 (round-based 15-to-1, Microsoft estimator); "
+                             "Gidney, Shutty, Jones arXiv:2409.17595 (cultivation); surface code "
+                             "Fowler & Gidney arXiv:1808.06709, Fowler et al. arXiv:1208.0928")
     report = {
         "algorithm": algorithm,
         "data_access": model,
@@ -125,9 +141,9 @@ def estimate_resources(inputs: StructuralInputs, algorithm: str, model: str, n: 
             "model": "l-infinity readout of theta(T): ceil(2 ln(2n/delta)/(2 eps^2)/p_final), "
                      f"delta = {readout.FAILURE_PROBABILITY}, p_final = {readout.P_FINAL}",
         },
-        "physical": gf,
-        "physical_msft": ms,
-        "physical_ratio": side_by_side(gf, ms),
+        "physical": with_readout(phys.physical),
+        "physical_models": {k: with_readout(v) for k, v in phys.physical_models.items()},
+        "pareto": phys.pareto,
         "structure": {
             "source": inputs.source,
             "row_slots": inputs.row_slots,
@@ -150,9 +166,10 @@ def estimate_resources(inputs: StructuralInputs, algorithm: str, model: str, n: 
                                   "per rotation, R rotations per solve (budget eps/4)",
             "t_per_rotation": _num(counts.t_per_rotation),
             "t_per_toffoli": T_PER_TOFFOLI,
-            "physical_inputs": "both physical models receive the T gates (including synthesized "
-                               "rotations) and the CCZ-class gates (Toffoli, And, CSWAP) "
-                               "separately: T = t_count - 4 * toffoli_count",
+            "physical_inputs": "every physical model receives the T gates (including "
+                               "synthesized rotations) and the CCZ-class gates (Toffoli, And, "
+                               "CSWAP) separately: T = t_count - 4 * toffoli_count",
+            "physical_models": phys.assumptions,
             "error_budget_split": "solution error eps: eps/2 QLSA polynomial/filtering, eps/4 "
                                   "rotation synthesis, eps/4 finite-precision data (value bits)",
             "physical_error_budget": error_budget,

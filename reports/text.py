@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qmlc.estimators.human import human_count, human_duration
+
 if TYPE_CHECKING:  # renderers only read attributes; importing the producers would load Qiskit
     from qmlc.backends.qlsa_run import QLSARun
     from qmlc.compiler.verify import Verification
@@ -60,14 +62,40 @@ def render_qlsa_run(run: QLSARun, name: str) -> str:
     return line
 
 
+def _qubits(n: int) -> str:
+    return f"{human_count(n)} physical qubits"
+
+
+def render_physical(report: ResourceEstimate) -> list[str]:
+    """The physical verdict in human units and the model that gave it, each model's best or why
+    it has none, and the span of the qubits/runtime frontier."""
+    phys = report.physical
+    p = report.assumptions.get("physical_error_rate")
+    budget = report.assumptions.get("physical_error_budget")
+    head = f"  physical (p = {p:g}, error budget {budget:g})"
+    if not phys.ok:
+        lines = [f"{head}: no model fits."]
+    else:
+        lines = [f"{head}: {_qubits(phys.qubits)}, {phys.runtime_human} per solve "
+                 f"(model {phys.model}: {phys.factory_count} x {phys.factory}; data d = "
+                 f"{phys.code_distance}, {phys.data_block} layout; least qubits x runtime of "
+                 "the library)"]
+    for name, m in report.physical_models.items():
+        if m.ok:
+            lines.append(f"    {name}: {_qubits(m.qubits)}, {m.runtime_human}, d = "
+                         f"{m.code_distance}, {m.factory_count} factories")
+        else:
+            lines.append(f"    {name}: no answer: {m.error}")
+    if report.pareto:
+        lo, hi = report.pareto[0], report.pareto[-1]
+        lines.append(f"    qubits/runtime frontier: {len(report.pareto)} configurations, from "
+                     f"{_qubits(lo.qubits)} in {human_duration(lo.runtime_seconds)} to "
+                     f"{_qubits(hi.qubits)} in {human_duration(hi.runtime_seconds)}")
+    return lines
+
+
 def render_estimate(report: ResourceEstimate) -> str:
     """A short summary of ``qmlc estimate`` on a Carleman spec or parameters (JSON has all)."""
-    def phys_line(name: str, p: dict) -> str:
-        if p.get("qubits") is None:
-            return f"  {name}: {p.get('error')}"
-        return (f"  {name}: {p['qubits']:,} physical qubits, {p['runtime_seconds']:.3g} s per "
-                f"solve, d = {p['code_distance']}")
-
     lines = [
         f"qmlc estimate ({report.algorithm}, data access {report.data_access}): "
         f"n = {report.n:,}, T = {report.steps}, N = {report.order}, "
@@ -78,8 +106,7 @@ def render_estimate(report: ResourceEstimate) -> str:
         f"{report.alpha:g}, kappa = {report.kappa:.4g} ({report.kappa_source})",
         f"  readout repetitions {report.readout['repetitions']:,} -> total T-count "
         f"{report.readout['t_count_total']:.4g}",
-        phys_line("Qualtran Gidney-Fowler", report.physical),
-        phys_line("Microsoft estimator", report.physical_msft),
+        *render_physical(report),
     ]
     if report.sweep is not None:
         for model, entry in report.sweep.models.items():
@@ -87,4 +114,4 @@ def render_estimate(report: ResourceEstimate) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["render_estimate", "render_mapping", "render_qlsa_run", "render_verification"]
+__all__ = ["render_estimate", "render_mapping", "render_physical", "render_qlsa_run", "render_verification"]

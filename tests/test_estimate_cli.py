@@ -94,13 +94,25 @@ def test_json_fields(flag_report):
     for key in ("t_count", "toffoli_count", "logical_qubits", "block_encoding_queries", "alpha",
                 "kappa", "kappa_source", "formula", "citations", "assumptions"):
         assert key in r, key
-    for phys in ("physical", "physical_msft"):
-        for key in ("qubits", "runtime_seconds", "code_distance", "model"):
-            assert key in r[phys], (phys, key)
-    # small enough for both surface-code models to return numbers
-    assert r["physical"]["qubits"] > r["logical_qubits"]
-    assert r["physical_msft"]["qubits"] > r["logical_qubits"]
-    assert r["physical_ratio"]["qubits_msft_over_gf"] > 0
+    fields = ("qubits", "runtime_seconds", "runtime_human", "code_distance", "factory",
+              "factory_count", "model")
+    for key in fields:
+        assert key in r["physical"], key
+    for name, entry in r["physical_models"].items():
+        for key in fields:
+            assert key in entry, (name, key)
+    assert set(r["physical_models"]) == {"gidney-fowler", "litinski-2019", "beverland-15to1",
+                                         "cultivation", "msft-estimator"}
+    # small enough for every model to return numbers
+    for name, entry in r["physical_models"].items():
+        assert entry["qubits"] > r["logical_qubits"] and "error" not in entry, name
+    assert r["physical"] == {**r["physical_models"][r["physical"]["model"]]}
+    for point in r["pareto"]:
+        assert set(point) >= {"qubits", "runtime_seconds", "factory", "factory_count",
+                              "code_distance"}
+    qubits = [pt["qubits"] for pt in r["pareto"]]
+    runtimes = [pt["runtime_seconds"] for pt in r["pareto"]]
+    assert qubits == sorted(qubits) and runtimes == sorted(runtimes, reverse=True)
     assert r["assumptions"]["data_access_model"] == "qram"
     assert r["assumptions"]["t_per_rotation"] == r["t_per_rotation"]
     # T-count = 4·CCZ + T_rot·rotations (no bare T gates under qram)
@@ -108,9 +120,10 @@ def test_json_fields(flag_report):
     # the Microsoft estimator's physical qubits follow its published layout: 2d² per logical
     # qubit on Q = 2·Q_alg + ⌈√(8·Q_alg)⌉ + 1 logical qubits, plus its factories
     q_alg = r["logical_qubits"]
-    d = r["physical_msft"]["code_distance"]
+    msft = r["physical_models"]["msft-estimator"]
+    d = msft["code_distance"]
     layout = (2 * q_alg + int(np.ceil(np.sqrt(8 * q_alg))) + 1) * 2 * d * d
-    assert r["physical_msft"]["qubits"] >= layout
+    assert msft["data_qubits"] == layout and msft["qubits"] > layout
 
 
 def test_spec_mode_uses_structure_not_explicit_matrix(monkeypatch, quadratic_spec):
@@ -154,22 +167,40 @@ def test_gradient_norm_refused_with_a_spec(capsys, quadratic_spec):
 def test_physical_models_count_each_ccz_once(monkeypatch):
     """t_count = T + 4·CCZ; the physical models get T and CCZ separately, so each CCZ is
     distilled once (as a CCZ state), not again as four T states."""
-    import qmlc.estimators.estimate as physical  # the names the estimate calls
+    import qmlc.estimators.estimate as estimate  # the name the estimate calls
 
-    seen = {}
+    seen = []
+    real = estimate.physical_estimates
 
-    def capture(name):
-        def fake(t, ccz, *rest):
-            seen[name] = (t, ccz)
-            return {"qubits": None, "runtime_seconds": None, "code_distance": None,
-                    "model": name}
-        return fake
-    monkeypatch.setattr(physical, "gidney_fowler", capture("gf"))
-    monkeypatch.setattr(physical, "msft_estimate", capture("msft"))
+    def capture(counts, *rest, **kwargs):
+        seen.append(counts)
+        return real(counts, *rest, **kwargs)
+    monkeypatch.setattr(estimate, "physical_estimates", capture)
     lines: list[str] = []
     assert cli.main(BASE + ["--json"], out=lines.append) == 0
     r = json.loads(lines[0])
-    for t, ccz in seen.values():
-        assert ccz == r["toffoli_count"]
-        assert t + 4 * ccz == r["t_count"]
-    assert len(seen) == 2
+    (counts,) = seen
+    assert counts.ccz == r["toffoli_count"]
+    assert counts.t + 4 * counts.ccz == r["t_count"]
+    assert counts.qubits == r["logical_qubits"]
+
+
+def test_text_states_the_verdict_in_years_and_its_model():
+    """The headline (jennings, qram, p = 1e-3): logical counts unchanged (4,066,984,939,290,788 T,
+    288 qubits), a physical verdict in years and millions of qubits, naming its model, and the
+    reasons the two models without an answer give."""
+    argv = ["estimate", "--n", "1e8", "--steps", "1000", "--order", "2", "--row-sparsity", "16",
+            "--epsilon", "1e-3", "--algorithm", "jennings"]
+    lines: list[str] = []
+    assert cli.main(argv + ["--json"], out=lines.append) == 0
+    r = json.loads(lines[0])
+    assert r["t_count"] == 4066984939290788 and r["logical_qubits"] == 288
+    text_lines: list[str] = []
+    assert cli.main(argv, out=text_lines.append) == 0
+    text = "\n".join(text_lines)
+    phys = r["physical"]
+    assert phys["runtime_human"].endswith("years") and phys["qubits"] > 1e6
+    assert f"{phys['runtime_human']} per solve" in text
+    assert f"model {phys['model']}" in text and "million physical qubits" in text
+    assert "gidney-fowler: no answer:" in text and "28*(35 p^3)^2" in text
+    assert "msft-estimator: no answer:" in text and "64-bit" in text

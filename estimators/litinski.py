@@ -11,6 +11,9 @@ Litinski's own code, github.com/litinski/magicstates @ 79d99a5f21e63f992f63e644e
   it comes from a density-matrix simulation of the protocol with storage errors.
 - ``pfail1``, ``pfail2``: failure (post-selection) probabilities of level 1 and level 2 from
   re-running his ``Python/*.py`` (qmlc does not ship that code; the numbers are transcribed).
+  For the small-footprint (9,3,3) row his Python (pfail 0.00468, p_out 1.539e-9, 36.169 cycles)
+  and his notebook (1.5148e-9, 36.1676 cycles) differ slightly; qmlc takes the notebook's p_out and
+  the Python's pfail; both round to the paper's 1.5e-9 and 36.2.
 - qubits and cycles: his formulas (below), evaluated here; ``paper`` holds the values as printed
   (3 significant figures), as transcribed by Microsoft qdk ``_litinski.py``, Gidney's CSV and
   benchq, which agree.

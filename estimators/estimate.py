@@ -1,5 +1,6 @@
 """One Carleman-QLSA resource estimate: logical counts from the Qualtran bloq tree, readout,
-physical costs, the assumptions behind every number and their citations.
+physical costs, the assumptions behind every number and their citations; and every QLSA cost
+model side by side (:class:`SolverComparison`).
 
 Numbers come from the concrete bloq tree (fast, exact ints); the ``formula`` from the same tree
 built with symbols. Every number is labelled with its model, and the formulas are cited.
@@ -10,10 +11,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
-from qmlc.circuits.bloqs import data_access, jennings, qsvt_inversion, readout, state_prep
+from qmlc.circuits.bloqs import data_access, readout, state_prep
+from qmlc.circuits.bloqs.qlsa_models import model as qlsa_model
 from qmlc.compiler.results import Result, optional
 from qmlc.estimators.frontier import LogicalCounts, ParetoPoint, PhysicalEstimate
 from qmlc.estimators.logical import (
+    ALGORITHMS,
     CITATIONS,
     ROTATION_OFFSET,
     ROTATION_SLOPE,
@@ -49,7 +52,10 @@ class ResourceEstimate(Result):
     ``physical_models`` maps each model's key (gidney-fowler, litinski-2019, beverland-15to1,
     cultivation, msft-estimator) to its best or to why it has none; ``pareto`` lists the
     :class:`~qmlc.estimators.frontier.ParetoPoint` configurations no other beats in both
-    qubits and runtime, by increasing qubits."""
+    qubits and runtime, by increasing qubits.
+
+    ``qlsa``: what the QLSA cost model counts (U_A and U_b queries, success probability,
+    repetitions, where its constants come from), see :func:`qlsa_report`."""
 
     algorithm: str
     data_access: str
@@ -81,6 +87,7 @@ class ResourceEstimate(Result):
     model: str = "flags"
     kappa_details: dict | None = optional()
     sweep: ScalingSweep | None = optional()
+    qlsa: dict | None = optional()
 
 
 def estimate_resources(inputs: StructuralInputs, algorithm: str, model: str, n: int, steps: int,
@@ -109,10 +116,11 @@ def estimate_resources(inputs: StructuralInputs, algorithm: str, model: str, n: 
         return replace(estimate,
                        runtime_seconds_with_readout=estimate.runtime_seconds * repetitions)
     be = tree.block_encoding
-    validity = (jennings.check_validity(kappa, eps / 2) if algorithm == "jennings" else [])
+    spec = qlsa_model(algorithm)
+    validity = spec.validity(kappa, eps / 2)
     citations = dict(CITATIONS)
     citations["data_access"] = data_access.CITATIONS[model]
-    citations["qlsa"] = jennings.CITATION if algorithm == "jennings" else qsvt_inversion.CITATION
+    citations["qlsa"] = spec.citation
     citations["state_preparation"] = state_prep.CITATION
     citations["readout"] = readout.CITATION
     citations["physical"] = ("Gidney & Fowler arXiv:1812.01238 (CCZ2T, Qualtran's formulas); "
@@ -174,10 +182,9 @@ def estimate_resources(inputs: StructuralInputs, algorithm: str, model: str, n: 
                                   "rotation synthesis, eps/4 finite-precision data (value bits)",
             "physical_error_budget": error_budget,
             "physical_error_rate": physical_error_rate,
-            "kappa_in_qlsa": "kappa' = alpha*kappa (upper bound, ||A|| >= 1)"
-                             if algorithm == "qsvt" else
-                             "Jennings formula with (alpha, kappa) unnormalized (conservative)",
-            "jennings_validity_violations": validity,
+            "kappa_in_qlsa": spec.kappa_rule,
+            "jennings_validity_violations": validity if algorithm == "jennings" else [],
+            "qlsa_validity_violations": validity,
             "counts_are_per_solve": "t_count, toffoli_count, logical_qubits and physical "
                                     "figures are for one QLSA solve; readout multiplies",
         },
@@ -189,7 +196,117 @@ def estimate_resources(inputs: StructuralInputs, algorithm: str, model: str, n: 
     }
     return ResourceEstimate(
         **report, model=source, kappa_details=kappa_details or None,
-        sweep=scaling_sweep(inputs, algorithm, n, steps, kappa, eps) if sweep else None)
+        sweep=scaling_sweep(inputs, algorithm, n, steps, kappa, eps, data_access=model)
+        if sweep else None,
+        qlsa=qlsa_report(inputs, algorithm, model, n, steps, kappa, eps, tree, validity))
 
 
-__all__ = ["ResourceEstimate", "estimate_resources"]
+OTHER_CONSTANT = {"costa-da": "costa-da-empirical", "costa-da-empirical": "costa-da"}
+
+
+def qlsa_report(inputs: StructuralInputs, algorithm: str, model: str, n: int, steps: int,
+                kappa: float, eps: float, tree, validity: list[str]) -> dict:
+    """What the QLSA model counts and assumes: queries to U_A and U_b, the success probability
+    of one attempt and the repetitions the count includes, the source of its constants; for the
+    discrete-adiabatic model also the counts under its other constant (bound vs measured)."""
+    spec = qlsa_model(algorithm)
+    solver = tree.solver
+    p = solver.success_probability()
+    out = {
+        "model": algorithm,
+        "label": spec.label,
+        "counts": spec.counts,
+        "block_encoding_queries": _num(tree.queries),
+        "state_preparation_calls": _num(tree.state_prep_calls),
+        "success_probability": None if p is None else _num(p),
+        "repetitions": _num(solver.repetitions()),
+        "success": spec.success,
+        "kappa_in_model": spec.kappa_rule,
+        "kappa_effective": _num(tree.kappa_eff),
+        "constants": spec.constants,
+        "source_status": spec.source_status,
+        "validity_violations": validity,
+        "citation": spec.citation,
+    }
+    other = OTHER_CONSTANT.get(algorithm)
+    if other is not None:
+        other_tree, other_counts = concrete_estimate(inputs, other, model, n, steps, kappa, eps)
+        out["other_constant"] = {
+            "model": other, "label": qlsa_model(other).label,
+            "block_encoding_queries": _num(other_tree.queries),
+            "state_preparation_calls": _num(other_tree.state_prep_calls),
+            "t_count": int(other_counts.t_count), "logical_qubits": int(other_counts.qubits)}
+    return out
+
+
+@dataclass(frozen=True)
+class SolverComparison(Result):
+    """Every QLSA cost model on one history system, side by side (``qmlc estimate --algorithm
+    all``): ``estimates`` holds one complete :class:`ResourceEstimate` per model (in the order of
+    :data:`~qmlc.circuits.bloqs.qlsa_models.ALGORITHMS`), ``rows`` their side-by-side figures,
+    ``sweep`` (optional) the polylog(n)·T² verdict per model."""
+
+    algorithm: str
+    data_access: str
+    n: int
+    steps: int
+    order: int
+    epsilon: float
+    alpha: float
+    kappa: float
+    kappa_source: str
+    rows: tuple
+    estimates: tuple
+    model: str = "flags"
+    kappa_details: dict | None = optional()
+    sweep: ScalingSweep | None = optional()
+
+
+def comparison_row(estimate: ResourceEstimate, smallest_queries: float) -> dict:
+    """One model's figures for the side-by-side table (per solve, and with the readout)."""
+    q = estimate.qlsa
+    return {
+        "algorithm": estimate.algorithm,
+        "label": q["label"],
+        "block_encoding_queries": estimate.block_encoding_queries,
+        "queries_over_smallest": estimate.block_encoding_queries / smallest_queries,
+        "state_preparation_calls": estimate.state_preparation_calls,
+        "success_probability": q["success_probability"],
+        "repetitions": q["repetitions"],
+        "kappa_effective": estimate.kappa_effective,
+        "t_count": estimate.t_count,
+        "toffoli_count": estimate.toffoli_count,
+        "logical_qubits": estimate.logical_qubits,
+        "t_count_with_readout": estimate.readout["t_count_total"],
+        "physical_qubits": estimate.physical.qubits,
+        "runtime_seconds": estimate.physical.runtime_seconds,
+        "runtime_human": estimate.physical.runtime_human,
+        "physical_model": estimate.physical.model,
+        "source_status": q["source_status"],
+        "validity_violations": q["validity_violations"],
+    }
+
+
+def compare_solvers(inputs: StructuralInputs, model: str, n: int, steps: int, kappa: float,
+                    kappa_source: str, eps: float, physical_error_rate: float,
+                    error_budget: float, sweep: bool = False, kappa_details: dict | None = None,
+                    source: str = "flags") -> SolverComparison:
+    """:func:`estimate_resources` for every QLSA model, and one sweep with a row per model."""
+    estimates = tuple(
+        estimate_resources(inputs, algorithm, model, n, steps, kappa, kappa_source, eps,
+                           physical_error_rate, error_budget, kappa_details=kappa_details,
+                           source=source)
+        for algorithm in ALGORITHMS)
+    smallest = min(e.block_encoding_queries for e in estimates)
+    first = estimates[0]
+    return SolverComparison(
+        algorithm="all", data_access=model, n=n, steps=steps, order=inputs.order, epsilon=eps,
+        alpha=first.alpha, kappa=kappa, kappa_source=kappa_source,
+        rows=tuple(comparison_row(e, smallest) for e in estimates), estimates=estimates,
+        model=source, kappa_details=kappa_details or None,
+        sweep=scaling_sweep(inputs, None, n, steps, kappa, eps, data_access=model)
+        if sweep else None)
+
+
+__all__ = ["ResourceEstimate", "SolverComparison", "compare_solvers", "estimate_resources",
+           "qlsa_report"]

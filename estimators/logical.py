@@ -29,8 +29,8 @@ from qmlc.circuits.bloqs.history_block_encoding import HistoryBlockEncoding
 from qmlc.circuits.bloqs.history_labels import HistoryLabelBlockEncoding, LabelLayout
 from qmlc.circuits.bloqs.history_oracles import HistoryLayout
 from qmlc.circuits.bloqs.history_terms import polymap_factor_stats, term_structure
-from qmlc.circuits.bloqs.jennings import JenningsQLSA, expected_queries
-from qmlc.circuits.bloqs.qsvt_inversion import AmplifiedQSVTSolver, QSVTInversion, aa_rounds, cks_degree
+from qmlc.circuits.bloqs.qlsa_models import ALGORITHMS as _MODELS
+from qmlc.circuits.bloqs.qlsa_models import model as qlsa_model
 from qmlc.circuits.bloqs.readout import readout_repetitions
 from qmlc.circuits.bloqs.state_prep import HistoryRHSPreparation
 from qmlc.estimators import rotations
@@ -41,7 +41,8 @@ KAPPA_SYM, EPS_SYM = sympy.symbols("kappa epsilon", positive=True)
 SYMBOLS = {"n": N_SYM, "T": T_SYM, "kappa": KAPPA_SYM, "epsilon": EPS_SYM}
 
 T_PER_TOFFOLI = 4
-ALGORITHMS = ("qsvt", "jennings")
+ALGORITHMS = _MODELS            # every QLSA cost model, :mod:`qmlc.circuits.bloqs.qlsa_models`
+ALL = "all"                     # an estimate of every model, side by side
 
 CITATIONS = {
     "block_encoding": "Gilyen, Su, Low, Wiebe, STOC 2019, Lemma 48 (sparse access, "
@@ -147,7 +148,7 @@ def polymap_inputs(G: tuple, order: int, source: str) -> StructuralInputs:
 class SolverTree:
     """The bloqs of one estimate and the closed-form quantities next to them."""
 
-    solver: object          # AmplifiedQSVTSolver | JenningsQLSA
+    solver: object          # AmplifiedQSVTSolver | StepCountedQLSA (qlsa_models.MODELS)
     block_encoding: object  # HistoryBlockEncoding
     state_prep: object      # HistoryRHSPreparation
     alpha: object
@@ -177,17 +178,13 @@ def label_layout(inputs: StructuralInputs, n, steps, value_bits):
 
 def build_solver(inputs: StructuralInputs, algorithm: str, model: str, n, steps, kappa,
                  eps) -> SolverTree:
-    """The bloq tree for numbers or symbols (n, steps, kappa, eps)."""
+    """The bloq tree of the QLSA ``algorithm`` (:mod:`qmlc.circuits.bloqs.qlsa_models`) for numbers
+    or symbols (n, steps, kappa, eps); the QLSA gets the error ε/2."""
 
-    if algorithm not in ALGORITHMS:
-        raise ValueError(f"unknown algorithm {algorithm!r}")
+    spec = qlsa_model(algorithm)
     alpha = inputs.alpha
-    if algorithm == "qsvt":
-        kappa_eff = alpha * kappa
-        queries = (2 * aa_rounds(kappa_eff) + 1) * cks_degree(kappa_eff, eps / 2)
-    else:
-        kappa_eff = kappa
-        queries = _ceil(expected_queries(alpha, kappa, eps / 2))
+    # the query count fixes the value bits, which the block encoding needs: count first
+    queries = spec.queries(alpha, kappa, eps / 2)
     pi = sympy.pi if isinstance(queries, sympy.Basic) else math.pi
     value_bits = _ceil(_log2(4 * pi * (inputs.order + 1) * inputs.enum_sparsity * queries / eps))
     layout = HistoryLayout(
@@ -200,15 +197,11 @@ def build_solver(inputs: StructuralInputs, algorithm: str, model: str, n, steps,
         be = HistoryLabelBlockEncoding(label_layout(inputs, n, steps, value_bits),
                                        inputs.term_norm, model)
     prep = HistoryRHSPreparation(layout, model)
-    if algorithm == "qsvt":
-        solver = AmplifiedQSVTSolver(QSVTInversion(be, kappa, eps / 2), prep)
-        prep_calls = solver.state_prep_calls
-    else:
-        solver = JenningsQLSA(be, prep, kappa, eps / 2)
-        prep_calls = solver.state_prep_calls
+    solver = spec.build(be, prep, kappa, eps / 2)
     return SolverTree(solver=solver, block_encoding=be, state_prep=prep, alpha=alpha,
-                      kappa_eff=kappa_eff, queries=queries, state_prep_calls=prep_calls,
-                      value_bits=value_bits, readout=readout_repetitions(n, eps))
+                      kappa_eff=solver.kappa_eff, queries=queries,
+                      state_prep_calls=solver.state_prep_calls, value_bits=value_bits,
+                      readout=readout_repetitions(n, eps))
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,19 @@ from qmlc.compiler.errors import NonDissipativeError, UsageError
 from qmlc.compiler.pipeline import lower_to_polymap, order_and_steps
 from qmlc.compiler.spec import ModelSpec, get_float
 from qmlc.compiler.structure import history_structure, polymap_g_stats
-from qmlc.estimators.estimate import ResourceEstimate, estimate_resources
-from qmlc.estimators.logical import ALGORITHMS, StructuralInputs, polymap_inputs, structural_inputs
+from qmlc.estimators.estimate import (
+    ResourceEstimate,
+    SolverComparison,
+    compare_solvers,
+    estimate_resources,
+)
+from qmlc.estimators.logical import (
+    ALGORITHMS,
+    ALL,
+    StructuralInputs,
+    polymap_inputs,
+    structural_inputs,
+)
 
 FLAG_DEGREE = 2
 MAX_ORDER = 8
@@ -31,7 +42,9 @@ DATA_ACCESS = ("qram", "qrom", "select-swap")
 
 @dataclass(frozen=True)
 class EstimateOptions:
-    """The choices every estimate takes, validated: solver, data access, physical model inputs."""
+    """The choices every estimate takes, validated: solver (a QLSA cost model of
+    :mod:`qmlc.circuits.bloqs.qlsa_models`, or ``all`` for every model side by side), data
+    access, physical model inputs."""
 
     algorithm: str = "qsvt"
     data_access: str = "qram"
@@ -41,9 +54,9 @@ class EstimateOptions:
     sweep: bool = False
 
     def __post_init__(self) -> None:
-        if self.algorithm not in ALGORITHMS:
-            raise UsageError(f"algorithm = {self.algorithm!r}: use one of {', '.join(ALGORITHMS)}",
-                             field="algorithm")
+        if self.algorithm not in ALGORITHMS + (ALL,):
+            raise UsageError(f"algorithm = {self.algorithm!r}: use one of "
+                             f"{', '.join(ALGORITHMS + (ALL,))}", field="algorithm")
         if self.data_access not in DATA_ACCESS:
             raise UsageError(f"data_access = {self.data_access!r}: use one of "
                              f"{', '.join(DATA_ACCESS)}", field="data_access")
@@ -91,7 +104,8 @@ def flag_inputs(n: int, order: int, row_sparsity: int, g0_norm: float = 1.0) -> 
 
 def estimate_from_parameters(n: float, steps: float, order: int, row_sparsity: float,
                              epsilon: float, gradient_norm: float = 1.0,
-                             options: EstimateOptions = EstimateOptions()) -> ResourceEstimate:
+                             options: EstimateOptions = EstimateOptions()
+                             ) -> ResourceEstimate | SolverComparison:
     """Estimate for bare parameters (see the module docstring for the map they stand for)."""
     n_int = _integer(n, "n", 2)
     steps_int = _integer(steps, "steps", 1)
@@ -110,14 +124,13 @@ def estimate_from_parameters(n: float, steps: float, order: int, row_sparsity: f
     else:
         kappa = 2.0 * (steps_int + 1)
         source = "bound 2(T+1) for a contractive lift (kappa <= (1+||M||)(T+1), ||M|| <= 1)"
-    return estimate_resources(inputs, options.algorithm, options.data_access, n_int, steps_int,
-                              kappa, source, eps, options.physical_error_rate,
-                              options.error_budget, sweep=options.sweep, source="flags")
+    return _estimate(inputs, options, n_int, steps_int, kappa, source, eps, None, "flags")
 
 
 def estimate_from_spec(spec: ModelSpec, order: int | None = None, steps: float | None = None,
                        epsilon: float | None = None,
-                       options: EstimateOptions = EstimateOptions()) -> ResourceEstimate:
+                       options: EstimateOptions = EstimateOptions()
+                       ) -> ResourceEstimate | SolverComparison:
     """Estimate for a Carleman spec; ``order``, ``steps``, ``epsilon`` override the spec's."""
     polymap = lower_to_polymap(spec)
     spec_order, spec_steps = order_and_steps(spec)
@@ -137,10 +150,20 @@ def estimate_from_spec(spec: ModelSpec, order: int | None = None, steps: float |
         kappa, source = options.kappa, "given (--kappa)"
     else:
         kappa, source, details["dissipation"] = _kappa_from_dissipation(spec, polymap, steps)
-    return estimate_resources(inputs, options.algorithm, options.data_access, polymap.n, steps,
-                              kappa, source, eps, options.physical_error_rate,
-                              options.error_budget, sweep=options.sweep, kappa_details=details,
-                              source=str(spec.path))
+    return _estimate(inputs, options, polymap.n, steps, kappa, source, eps, details,
+                     str(spec.path))
+
+
+def _estimate(inputs: StructuralInputs, options: EstimateOptions, n: int, steps: int,
+              kappa: float, kappa_source: str, eps: float, details: dict | None,
+              source: str) -> ResourceEstimate | SolverComparison:
+    """One model's estimate, or every model's side by side for ``all``."""
+    rest = (options.data_access, n, steps, kappa, kappa_source, eps,
+            options.physical_error_rate, options.error_budget)
+    common = {"sweep": options.sweep, "kappa_details": details, "source": source}
+    if options.algorithm == ALL:
+        return compare_solvers(inputs, *rest, **common)
+    return estimate_resources(inputs, options.algorithm, *rest, **common)
 
 
 def _kappa_from_dissipation(spec: ModelSpec, polymap, steps: int) -> tuple[float, str, dict]:

@@ -24,6 +24,10 @@ from qmlc.compiler.stage_io import to_json
 
 EXIT_USER_ERROR = 2
 STAGES = ("polymap", "carleman", "block-encoding", "qlsa", "qiren")
+# the QLSA cost models of qmlc.circuits.bloqs.qlsa_models (named here so that `qmlc -h` does not
+# import Qualtran; a test checks the two lists agree), and "all" for every model side by side
+ESTIMATE_ALGORITHMS = ("qsvt", "jennings", "jennings-v2", "costa-da", "costa-da-empirical",
+                       "dalzell", "all")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -90,7 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
                                "(default 1)")
     estimate.add_argument("--epsilon", type=float, default=None, help="target error ε")
     estimate.add_argument("--kappa", type=float, default=None, help="condition number (given)")
-    estimate.add_argument("--algorithm", default="qsvt", choices=["qsvt", "jennings"])
+    estimate.add_argument("--algorithm", default="qsvt", choices=ESTIMATE_ALGORITHMS,
+                          help="QLSA cost model: qsvt (upper reference), jennings (v1 theorem), "
+                               "jennings-v2, costa-da (bound 2305), costa-da-empirical (1.84), "
+                               "dalzell; all: every model side by side")
     estimate.add_argument("--data-access", default="qram", choices=["qram", "qrom", "select-swap"])
     estimate.add_argument("--physical-error-rate", type=float, default=1e-3)
     estimate.add_argument("--error-budget", type=float, default=1e-2)

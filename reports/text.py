@@ -12,7 +12,8 @@ from qmlc.estimators.human import human_count, human_duration
 if TYPE_CHECKING:  # renderers only read attributes; importing the producers would load Qiskit
     from qmlc.backends.qlsa_run import QLSARun
     from qmlc.compiler.verify import Verification
-    from qmlc.estimators.estimate import ResourceEstimate
+    from qmlc.estimators.estimate import ResourceEstimate, SolverComparison
+    from qmlc.estimators.sweep import ScalingSweep
 
 
 def render_mapping(result: dict, indent: int = 0) -> str:
@@ -94,6 +95,31 @@ def render_physical(report: ResourceEstimate) -> list[str]:
     return lines
 
 
+def _physical_qubits(n: int | None) -> str:
+    return "-" if n is None else human_count(n)
+
+
+def _probability(p: float | None) -> str:
+    return "n/s" if p is None else f"{p:.4g}"
+
+
+def render_verdict_table(sweep: ScalingSweep, data_access: str) -> list[str]:
+    """One row per QLSA model: the T and n classes proved per solve and the polylog(n)·T²
+    verdict under the estimate's data access."""
+    if not sweep.solvers:
+        return []
+    lines = [f"  polylog(n)*T^2 per QLSA model (data access {data_access}; kappa grows like T):",
+             f"    {'model':<19} {'T class (proved)':<22} {'n class (proved)':<22} verdict"]
+    for name, entry in sweep.solvers.items():
+        t_class = (entry.get("T_class") or {}).get("class") or \
+            f"fit T^{entry['fits']['T_exponent_upper_decade']:.2f}"
+        n_class = (entry.get("n_class") or {}).get("class") or \
+            f"fit n^{entry['fits']['n_power']:.2f}"
+        lines.append(f"    {name:<19} {t_class:<22} {n_class:<22} "
+                     f"{entry['verdict'].split(':')[0]}")
+    return lines
+
+
 def render_estimate(report: ResourceEstimate) -> str:
     """A short summary of ``qmlc estimate`` on a Carleman spec or parameters (JSON has all)."""
     lines = [
@@ -104,6 +130,22 @@ def render_estimate(report: ResourceEstimate) -> str:
         f"logical qubits {report.logical_qubits}",
         f"  block-encoding queries {report.block_encoding_queries:.4g}, alpha = "
         f"{report.alpha:g}, kappa = {report.kappa:.4g} ({report.kappa_source})",
+    ]
+    q = report.qlsa
+    if q is not None:
+        p = q["success_probability"]
+        success = ("not stated, the expected count includes the repetitions" if p is None else
+                   f"{p:.4g}, repetitions {q['repetitions']:.4g}")
+        lines.append(f"  QLSA model: {q['label']}; state preparations "
+                     f"{q['state_preparation_calls']:.4g}; success probability per attempt "
+                     f"{success} ({q['source_status']})")
+        other = q.get("other_constant")
+        if other is not None:
+            lines.append(f"  with the other constant ({other['label']}): block-encoding queries "
+                         f"{other['block_encoding_queries']:.4g}, T-count {other['t_count']:.4g}")
+        for problem in q["validity_violations"]:
+            lines.append(f"  outside the model's stated range: {problem}")
+    lines += [
         f"  readout repetitions {report.readout['repetitions']:,} -> total T-count "
         f"{report.readout['t_count_total']:.4g}",
         *render_physical(report),
@@ -111,7 +153,40 @@ def render_estimate(report: ResourceEstimate) -> str:
     if report.sweep is not None:
         for model, entry in report.sweep.models.items():
             lines.append(f"  [{model}] {entry['verdict']}")
+        lines += render_verdict_table(report.sweep, report.data_access)
     return "\n".join(lines)
 
 
-__all__ = ["render_estimate", "render_mapping", "render_physical", "render_qlsa_run", "render_verification"]
+def render_comparison(result: SolverComparison) -> str:
+    """``qmlc estimate --algorithm all``: every QLSA cost model side by side (per solve)."""
+    lines = [
+        f"qmlc estimate (every QLSA model, data access {result.data_access}): "
+        f"n = {result.n:,}, T = {result.steps}, N = {result.order}, eps = {result.epsilon:g}, "
+        f"alpha = {result.alpha:g}, kappa = {result.kappa:.4g} ({result.kappa_source})",
+        f"  {'model':<19} {'U_A queries':>11} {'x smallest':>10} {'U_b calls':>10} "
+        f"{'p/attempt':>9} {'T-count':>10} {'qubits':>6} {'T w/ readout':>12} "
+        f"{'physical qubits':>15} {'runtime/solve':>14}  label",
+    ]
+    for row in result.rows:
+        lines.append(
+            f"  {row['algorithm']:<19} {row['block_encoding_queries']:>11.4g} "
+            f"{row['queries_over_smallest']:>10.4g} {row['state_preparation_calls']:>10.4g} "
+            f"{_probability(row['success_probability']):>9} {row['t_count']:>10.4g} "
+            f"{row['logical_qubits']:>6} {row['t_count_with_readout']:>12.4g} "
+            f"{_physical_qubits(row['physical_qubits']):>15} "
+            f"{row['runtime_human'] or 'no model fits':>14}  {row['label']}")
+    lines.append("  (per solve; p/attempt n/s: not stated, the count is an expected count that "
+                 "includes repetitions; physical: the least qubits x runtime of the factory "
+                 "library; --json has each model's full estimate and citations)")
+    lines.append("  where the constants come from:")
+    for row in result.rows:
+        lines.append(f"    {row['algorithm']}: {row['source_status']}")
+        for problem in row["validity_violations"]:
+            lines.append(f"      outside its stated range: {problem}")
+    if result.sweep is not None:
+        lines += render_verdict_table(result.sweep, result.data_access)
+    return "\n".join(lines)
+
+
+__all__ = ["render_comparison", "render_estimate", "render_mapping", "render_physical",
+           "render_qlsa_run", "render_verdict_table", "render_verification"]

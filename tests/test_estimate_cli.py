@@ -7,6 +7,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qmlc.reports import cli
 
@@ -204,3 +206,103 @@ def test_text_states_the_verdict_in_years_and_its_model():
     assert f"model {phys['model']}" in text and "million physical qubits" in text
     assert "gidney-fowler: no answer:" in text and "28*(35 p^3)^2" in text
     assert "msft-estimator: no answer:" in text and "64-bit" in text
+
+
+# --- QLSA cost models side by side ------------------------------------------------------------
+
+ALL_MODELS = ("qsvt", "jennings", "jennings-v2", "costa-da", "costa-da-empirical", "dalzell")
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    lines: list[str] = []
+    assert cli.main(BASE + ["--algorithm", "all", "--json"], out=lines.append) == 0
+    return json.loads(lines[0])
+
+
+def test_all_holds_one_intact_estimate_per_model(comparison, flag_report):
+    r = comparison
+    assert r["algorithm"] == "all"
+    assert tuple(row["algorithm"] for row in r["rows"]) == ALL_MODELS
+    assert tuple(e["algorithm"] for e in r["estimates"]) == ALL_MODELS
+    for row, estimate in zip(r["rows"], r["estimates"]):
+        # each estimate carries every single-model field, and the row repeats its figures
+        assert set(flag_report) <= set(estimate), estimate["algorithm"]
+        for key in ("t_count", "logical_qubits", "block_encoding_queries"):
+            assert row[key] == estimate[key]
+        assert row["state_preparation_calls"] == estimate["qlsa"]["state_preparation_calls"]
+        assert estimate["citations"]["qlsa"] == estimate["qlsa"]["citation"]
+    # the jennings member is the same estimate as a single jennings run
+    jennings = r["estimates"][ALL_MODELS.index("jennings")]
+    for key in ("t_count", "toffoli_count", "logical_qubits", "block_encoding_queries"):
+        assert jennings[key] == flag_report[key]
+    smallest = min(row["block_encoding_queries"] for row in r["rows"])
+    assert min(row["queries_over_smallest"] for row in r["rows"]) == 1.0
+    assert r["rows"][0]["queries_over_smallest"] == r["rows"][0]["block_encoding_queries"] / smallest
+
+
+def test_all_text_is_a_side_by_side_table(capsys):
+    assert cli.main(BASE + ["--algorithm", "all"]) == 0
+    text = capsys.readouterr().out
+    table = [line.split()[0] for line in text.splitlines()[2:2 + len(ALL_MODELS)]]
+    assert tuple(table) == ALL_MODELS
+    assert "where the constants come from" in text and "abstract only" in text
+
+
+def test_costa_reports_both_constants():
+    lines: list[str] = []
+    for name in ("costa-da", "costa-da-empirical"):
+        assert cli.main(BASE + ["--algorithm", name, "--json"], out=lines.append) == 0
+    bound, empirical = (json.loads(line) for line in lines)
+    assert bound["qlsa"]["other_constant"]["model"] == "costa-da-empirical"
+    assert bound["qlsa"]["other_constant"]["block_encoding_queries"] == \
+        empirical["block_encoding_queries"]
+    assert bound["qlsa"]["other_constant"]["t_count"] == empirical["t_count"]
+    assert "empirical" in empirical["qlsa"]["label"] and "2305" in bound["qlsa"]["label"]
+    assert bound["qlsa"]["success_probability"] == pytest.approx(0.9604)
+
+
+def test_jennings_v2_outside_its_stated_epsilon_is_flagged(capsys):
+    """The v2 abstract states its bound at eps = 1e-10; the QLSA gets eps/2, so eps = 1e-10
+    asks for 5e-11, which the report flags (and eps = 1e-3 does not)."""
+    argv = _replace(BASE, "--epsilon", "1e-10") + ["--algorithm", "jennings-v2"]
+    assert cli.main(argv) == 0
+    assert "outside the model's stated range: epsilon = 5e-11 < 1e-10" in capsys.readouterr().out
+    assert cli.main(BASE + ["--algorithm", "jennings-v2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["qlsa"]["validity_violations"] == []
+
+
+def test_unknown_algorithm_exits_2(capsys):
+    assert run_cli(BASE + ["--algorithm", "hhl"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--algorithm" in err
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.text(min_size=0, max_size=20).filter(lambda s: s not in ALL_MODELS + ("all",)))
+def test_options_refuse_any_other_algorithm(name):
+    """Generated names: EstimateOptions refuses them with one line naming the field and every
+    accepted value."""
+    from qmlc.compiler.errors import UsageError
+    from qmlc.estimators.requests import EstimateOptions
+
+    with pytest.raises(UsageError) as info:
+        EstimateOptions(algorithm=name)
+    message = str(info.value)
+    assert message.startswith("algorithm = ") and len(message.splitlines()) == 1
+    assert all(model in message for model in ALL_MODELS + ("all",))
+
+
+@pytest.mark.parametrize("algorithm,t_count,qubits", [
+    ("jennings", 4066984939290788, 288),
+    ("qsvt", 188170621716652317847, 301),
+])
+def test_headline_of_the_existing_algorithms_is_unchanged(algorithm, t_count, qubits):
+    """The README's headline (n = 1e8, T = 1000, N = 2, s = 16, eps = 1e-3, qram) for the two
+    solvers that existed before the newer models were added."""
+    from qmlc.estimators.logical import concrete_estimate
+    from qmlc.estimators.requests import flag_inputs
+
+    _, counts = concrete_estimate(flag_inputs(10**8, 2, 16), algorithm, "qram", 10**8, 1000,
+                                  2002.0, 1e-3)
+    assert (counts.t_count, counts.qubits) == (t_count, qubits)

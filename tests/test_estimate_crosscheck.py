@@ -191,3 +191,25 @@ def test_symbolic_alpha_bounds_the_true_norm(history_matrix, explicit):
     assert inputs.alpha >= norm
     assert explicit[0].alpha >= norm
     assert inputs.enum_sparsity >= int((history_matrix != 0).sum(axis=1).max())
+
+
+def test_sweep_has_a_verdict_row_per_qlsa_model(inputs):
+    """The verdict table of --sweep: one row per QLSA cost model under the estimate's data
+    access; κ² for qsvt, κ·log κ for Jennings v1, κ for the rest, so the fitted T exponents
+    order that way (fits only; the limit proofs are in test_scaling_proofs.py)."""
+    from qmlc.circuits.bloqs.qlsa_models import ALGORITHMS
+    from qmlc.estimators.sweep import scaling_sweep
+
+    for access, verdict in (("qram", "HOLDS"), ("qrom", "DOES NOT HOLD: linear in n")):
+        out = scaling_sweep(inputs, "jennings", 1000, 1000, 2002.0, 1e-3, prove=False,
+                            data_access=access)
+        assert tuple(out.solvers) == ALGORITHMS
+        for name, entry in out.solvers.items():
+            assert entry["verdict"].startswith(verdict), (access, name)
+        slope = {name: e["fits"]["T_exponent_upper_decade"] for name, e in out.solvers.items()}
+        assert 2.0 <= slope["qsvt"] <= 2.5
+        for name in ("jennings-v2", "costa-da", "costa-da-empirical", "dalzell"):
+            assert 0.95 <= slope[name] < slope["jennings"] < 1.5, (access, name)
+    # the side-by-side form has no single algorithm: only the per-model rows
+    both = scaling_sweep(inputs, None, 1000, 1000, 2002.0, 1e-3, prove=False)
+    assert both.models == {} and tuple(both.solvers) == ALGORITHMS

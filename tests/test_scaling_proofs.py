@@ -178,3 +178,27 @@ def test_select_swap_n_class_of_the_real_t_count(flag_formulas):
     mpmath.mp.dps = 40
     errors = [abs(ratio(mpmath.mpf(10) ** k) - 1) for k in (100, 1000, 10000, 100000)]
     assert errors == sorted(errors, reverse=True) and errors[-1] < 0.01
+
+
+@pytest.mark.parametrize("algorithm", ["jennings-v2", "costa-da", "costa-da-empirical",
+                                       "dalzell"])
+def test_T_class_of_the_kappa_linear_models(algorithm):
+    """The models linear in κ (no log κ factor, unlike Jennings v1) are Θ(T·log²T) per solve
+    under qram: the two logs come from the value bits and the rotation synthesis. The walk
+    started one log power below, where the limit is ∞. Reference: the ratio f/(c·T·log²T) in
+    40-digit arithmetic tends to 1 as T → 10^100000."""
+    from qmlc.estimators.logical import EPS_SYM, KAPPA_SYM, N_SYM, T_SYM, symbolic_estimate
+    from qmlc.estimators.requests import flag_inputs
+
+    t_count = symbolic_estimate(flag_inputs(10**8, 2, 16), algorithm, "qram")[1].t_count
+    proof = scaling.prove_T_class(t_count, 31622, 2002.0, 1000, 1e-3, 1, log_power_guess=1)
+    assert proof["class"] == "Theta(T^1*log(T)^2)" and proof["method"] == "leading-term"
+    assert proof["tried"][0] == {"class": "T^1*log(T)^1", "limit": "oo"}
+    f = scaling.strip_rounding(t_count).subs({
+        N_SYM: 31622, EPS_SYM: sympy.Rational(1, 1000),
+        KAPPA_SYM: scaling.kappa_model(2002.0, 1000)})
+    c = sympy.sympify(proof["limit"])
+    ratio = sympy.lambdify(T_SYM, f / (c * T_SYM * log(T_SYM) ** 2), modules="mpmath")
+    mpmath.mp.dps = 40
+    errors = [abs(ratio(mpmath.mpf(10) ** k) - 1) for k in (100, 1000, 10000, 100000)]
+    assert errors == sorted(errors, reverse=True) and errors[-1] < 0.01

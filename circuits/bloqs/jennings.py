@@ -10,6 +10,12 @@ expected block-encoding queries Q*/(0.39 − 0.204·ε) (the two public implemen
 0.204 vs 0.201; we use 0.204), expected state-preparation calls twice that, qubits = block
 encoding qubits + 6. The formula is stated for ‖A‖ ≤ 1; for the history matrix (‖A‖ ≥ 1) we
 rescale A/‖A‖ whose block encoding has α/‖A‖ ≤ α, so using α itself is conservative.
+
+Source status: the v1 text itself was not reachable here. The formula, its validity range, the
+0.39 − 0.204ε divisor, the factor 2 for state preparations and the + 6 qubits are as two public
+codes transcribe Theorem 1 (zapatacomputing qsub ``get_taylor_qlsa_num_block_encoding_calls``,
+"as shown in Thm. 1"; QuBRAbench ``qlsa``, which has 0.201). v2 of the same preprint replaces
+this bound (:mod:`qmlc.circuits.bloqs.jennings_v2`).
 """
 
 from __future__ import annotations
@@ -19,14 +25,13 @@ from functools import cached_property
 
 import attrs
 import sympy
-from qualtran import Bloq, Signature
-from qualtran.resource_counting import BloqCountDictT, QubitCount, SympySymbolAllocator
 from qualtran.symbolics import SymbolicFloat, SymbolicInt, is_symbolic
 
-from qmlc.circuits.bloqs.qsvt_inversion import ProjectorControlledPhase
+from qmlc.circuits.bloqs.step_qlsa import StepCountedQLSA, ceil
 
-CITATION = ("Jennings, Lostaglio, Pallister, Sornborger, Subaşı, arXiv:2305.11352 (2023), "
-            "Theorem 1 (expected queries Q*/(0.39 - 0.204 eps), qubits + 6)")
+CITATION = ("Jennings, Lostaglio, Pallister, Sornborger, Subaşı, arXiv:2305.11352v1 (2023), "
+            "Theorem 1 (expected queries Q*/(0.39 - 0.204 eps), qubits + 6), as transcribed by "
+            "zapatacomputing qsub and QuBRAbench")
 SUCCESS_CONSTANT = 0.39
 SUCCESS_SLOPE = 0.204
 EXTRA_QUBITS = 6
@@ -57,6 +62,12 @@ def expected_queries(alpha: SymbolicFloat, kappa: SymbolicFloat,
     return q_star(alpha, kappa, eps) / (SUCCESS_CONSTANT - SUCCESS_SLOPE * eps)
 
 
+def block_encoding_queries(alpha: SymbolicFloat, kappa: SymbolicFloat,
+                           eps: SymbolicFloat) -> SymbolicInt:
+    """⌈Q*/(0.39 − 0.204·ε)⌉."""
+    return ceil(expected_queries(alpha, kappa, eps))
+
+
 def check_validity(kappa: float, eps: float) -> list[str]:
     """The theorem's hypotheses that a concrete (κ, ε) violates (empty when valid)."""
     problems = []
@@ -68,38 +79,25 @@ def check_validity(kappa: float, eps: float) -> list[str]:
 
 
 @attrs.frozen
-class JenningsQLSA(Bloq):
-    """⌈Q*/(0.39 − 0.204ε)⌉ block-encoding queries, twice as many state preparations, one
-    projector-controlled phase per query (the adiabatic walk / filtering steps)."""
+class JenningsQLSA(StepCountedQLSA):
+    """Jennings et al. v1, Theorem 1: ⌈Q*/(0.39 − 0.204ε)⌉ block-encoding queries, twice as many
+    state preparations, one projector-controlled phase per query, block-encoding qubits + 6.
 
-    block_encoding: Bloq
-    state_prep: Bloq
-    kappa: SymbolicFloat
-    eps: SymbolicFloat
+    The theorem takes (α, κ) separately: ``kappa`` is the condition number of A and α enters
+    Q* explicitly. Success probability of one attempt 0.39 − 0.204ε (the divisor of Q*); the
+    expected count includes the 1/p repetitions."""
 
-    @cached_property
-    def signature(self) -> Signature:
-        return self.block_encoding.signature
+    EXTRA_QUBITS = EXTRA_QUBITS
 
     @cached_property
-    def block_encoding_queries(self) -> SymbolicInt:
-        q = expected_queries(self.block_encoding.alpha, self.kappa, self.eps)
-        return sympy.ceiling(q) if is_symbolic(q) else math.ceil(q)
+    def kappa_eff(self) -> SymbolicFloat:
+        return self.kappa
 
-    @cached_property
-    def state_prep_calls(self) -> SymbolicInt:
-        return 2 * self.block_encoding_queries
+    def queries(self) -> SymbolicInt:
+        return block_encoding_queries(self.block_encoding.alpha, self.kappa, self.eps)
 
-    def build_call_graph(self, ssa: SympySymbolAllocator) -> BloqCountDictT:
-        return {self.block_encoding: self.block_encoding_queries,
-                self.state_prep: self.state_prep_calls,
-                ProjectorControlledPhase(self.block_encoding.ancilla_bits):
-                    self.block_encoding_queries}
+    def success_probability(self) -> SymbolicFloat:
+        return SUCCESS_CONSTANT - SUCCESS_SLOPE * self.eps
 
-    def my_static_costs(self, cost_key):
-        if isinstance(cost_key, QubitCount):
-            from qualtran.symbolics import smax
-            be = self.block_encoding
-            prep = self.state_prep.my_static_costs(cost_key) + be.ancilla_bits
-            return smax(be.my_static_costs(cost_key), prep) + EXTRA_QUBITS
-        return NotImplemented
+    def repetitions(self) -> SymbolicFloat:
+        return 1 / self.success_probability()

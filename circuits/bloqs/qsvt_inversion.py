@@ -48,6 +48,13 @@ def aa_rounds(kappa: SymbolicFloat) -> SymbolicInt:
     return math.ceil(math.pi * kappa / 2)
 
 
+def block_encoding_queries(alpha: SymbolicFloat, kappa: SymbolicFloat,
+                           eps: SymbolicFloat) -> SymbolicInt:
+    """(2k + 1)·d for κ' = α·κ: 2k + 1 amplified passes of the degree-d QSVT sequence."""
+    kappa_eff = alpha * kappa
+    return (2 * aa_rounds(kappa_eff) + 1) * cks_degree(kappa_eff, eps)
+
+
 @attrs.frozen
 class ZeroReflection(Bloq):
     """Reflection about |0…0⟩ on ``bitsize`` qubits: a (bitsize−1)-fold And ladder and back."""
@@ -132,8 +139,20 @@ class AmplifiedQSVTSolver(Bloq):
         return self.inversion.signature
 
     @cached_property
+    def kappa_eff(self) -> SymbolicFloat:
+        return self.inversion.kappa_eff
+
+    @cached_property
     def rounds(self) -> SymbolicInt:
         return aa_rounds(self.inversion.kappa_eff)
+
+    def success_probability(self) -> SymbolicFloat:
+        """Of one QSVT pass: the postselected amplitude is ≥ 1/(2κ')."""
+        return 1 / (4 * self.kappa_eff**2)
+
+    def repetitions(self) -> SymbolicInt:
+        """Passes of (QSVT ∘ state preparation) under amplitude amplification: 2k + 1."""
+        return 2 * self.rounds + 1
 
     @cached_property
     def block_encoding_queries(self) -> SymbolicInt:

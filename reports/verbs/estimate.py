@@ -10,9 +10,10 @@ import argparse
 
 from qmlc.compiler.errors import UsageError
 from qmlc.compiler.spec import load_spec
+from qmlc.estimators.estimate import SolverComparison
 from qmlc.estimators.qiren_estimate import estimate_qiren_spec
 from qmlc.estimators.requests import EstimateOptions, estimate_from_parameters, estimate_from_spec
-from qmlc.reports.text import render_estimate, render_mapping
+from qmlc.reports.text import render_comparison, render_estimate, render_mapping
 from qmlc.reports.verbs import VerbOutput
 
 SIZE_FLAGS = (("--n", "n"), ("--steps", "steps"), ("--order", "order"),
@@ -41,4 +42,6 @@ def main(args: argparse.Namespace) -> VerbOutput:
             raise UsageError("--gradient-norm is for flag estimates only: a spec's G_0 gives "
                              "||G_0||_2 exactly; drop the flag")
         report = estimate_from_spec(spec, args.order, args.steps, args.epsilon, options)
-    return VerbOutput(report, render_estimate(report))
+    text = (render_comparison(report) if isinstance(report, SolverComparison)
+            else render_estimate(report))
+    return VerbOutput(report, text)

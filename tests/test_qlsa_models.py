@@ -218,16 +218,17 @@ def test_exception_qsvt_not_largest_at_small_kappa(grid):
        alpha=st.floats(min_value=1, max_value=1e3))
 def test_ordering_and_monotonicity_on_generated_points(kappa, log_eps, alpha):
     """Generated (κ, ε, α): the κ-linear models keep their order, and every count grows with κ
-    and does not fall as ε shrinks — except Jennings v1 above ε ≈ 10⁻²: its divisor
-    0.39 − 0.204ε (the success probability) falls faster than ln(32/ε) rises, so at κ = 4, α = 7
+    and does not fall as ε shrinks — except Jennings v1 at larger ε: its divisor 0.39 − 0.204ε
+    (the success probability) falls faster than ln(32/ε) rises, so its count is smallest at an
+    ε* from 0.094 (κ = 4, α = 1) down to 0.003 (κ = 10⁸) and rises above it; at κ = 4, α = 7,
     ε = 0.1 needs 8,881 queries and ε = 0.01 only 8,867 (a property of Theorem 1 as two codes
-    transcribe it)."""
+    transcribe it). Generated points keep κ ≤ 10⁸, so v1 is checked for ε ≤ 2·10⁻³."""
     eps = 10**log_eps
     q = {name: queries(name, kappa, eps, alpha) for name in ALGORITHMS}
     assert q["costa-da-empirical"] < q["dalzell"] < q["jennings-v2"] < q["costa-da"]
     for name in ALGORITHMS:
         assert queries(name, 2 * kappa, eps, alpha) >= q[name]
-        if name != "jennings" or eps <= 1e-2:
+        if name != "jennings" or eps <= 2e-3:
             assert queries(name, kappa, eps / 10, alpha) >= q[name], name
     assert queries("jennings", 4.0, 0.1, 7.0) == 8881
     assert queries("jennings", 4.0, 0.01, 7.0) == 8867

@@ -112,7 +112,7 @@ def carleman_vector(u: np.ndarray, order: int) -> np.ndarray:
     """y = [u; u^{⊗2}; …; u^{⊗N}] in numpy's Kronecker order."""
     parts, power = [], np.ones(1)
     for _ in range(order):
-        power = np.kron(u, power) if power.size > 1 else np.array(u, dtype=float)
+        power = np.kron(np.asarray(u, dtype=float), power)   # kron(u, [1]) = u
         parts.append(power)
     return np.concatenate(parts)
 

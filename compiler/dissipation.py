@@ -133,14 +133,16 @@ def condition_number(A: sp.csr_matrix) -> tuple[float, str]:
     return float(sigma_max * inv_norm), "estimated"
 
 
-def kappa_growth(M: sp.csr_matrix, steps: int) -> list[dict]:
-    """κ of the history system I − S⊗M for horizons 1, 2, 4, … up to ``steps``."""
+def kappa_growth(M: sp.csr_matrix, steps: int,
+                 max_rows: int = GROWTH_KAPPA_LIMIT) -> list[dict]:
+    """κ of the history system I − S⊗M for horizons 1, 2, 4, … up to ``steps``, while the
+    system has at most ``max_rows`` rows."""
 
     horizons = sorted({*(2**k for k in range(int(np.log2(max(steps, 1))) + 1)), steps})
     zeros = np.zeros(M.shape[0])
     rows = []
     for horizon in horizons:
-        if (horizon + 1) * M.shape[0] > GROWTH_KAPPA_LIMIT:
+        if (horizon + 1) * M.shape[0] > max_rows:
             break
         A, _ = history_system(M, zeros, zeros, horizon)
         kappa, kind = condition_number(A)

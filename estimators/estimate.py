@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from qmlc.circuits.bloqs import data_access, readout, state_prep
 from qmlc.circuits.bloqs.qlsa_models import model as qlsa_model
 from qmlc.compiler.results import Result, optional
+from qmlc.estimators.breakdown import CostBreakdown, t_count_breakdown
 from qmlc.estimators.frontier import LogicalCounts, ParetoPoint, PhysicalEstimate
 from qmlc.estimators.logical import (
     ALGORITHMS,
@@ -23,7 +24,7 @@ from qmlc.estimators.logical import (
     T_PER_TOFFOLI,
     StructuralInputs,
     concrete_estimate,
-    symbolic_estimate,
+    symbolic_formula,
 )
 from qmlc.estimators.physical import physical_estimates
 from qmlc.estimators.sweep import ScalingSweep, scaling_sweep
@@ -88,17 +89,19 @@ class ResourceEstimate(Result):
     kappa_details: dict | None = optional()
     sweep: ScalingSweep | None = optional()
     qlsa: dict | None = optional()
+    breakdown: CostBreakdown | None = optional()
 
 
 def estimate_resources(inputs: StructuralInputs, algorithm: str, model: str, n: int, steps: int,
                        kappa: float, kappa_source: str, eps: float, physical_error_rate: float,
                        error_budget: float, sweep: bool = False, kappa_details: dict | None = None,
-                       source: str = "flags") -> ResourceEstimate:
+                       source: str = "flags", breakdown: bool = False) -> ResourceEstimate:
     """The full estimate (logical, readout, physical models, assumptions, formula) for the
-    data-access ``model``; ``source`` names where the structure came from (flags or a spec)."""
+    data-access ``model``; ``source`` names where the structure came from (flags or a spec);
+    ``breakdown`` adds the T-count per component (:mod:`qmlc.estimators.breakdown`)."""
     start = time.perf_counter()
     tree, counts = concrete_estimate(inputs, algorithm, model, n, steps, kappa, eps)
-    _, symbolic = symbolic_estimate(inputs, algorithm, model)
+    formula = symbolic_formula(inputs, algorithm, model)
     logical_seconds = time.perf_counter() - start
 
     t_count, ccz = int(counts.t_count), int(counts.toffoli)
@@ -188,7 +191,7 @@ def estimate_resources(inputs: StructuralInputs, algorithm: str, model: str, n: 
             "counts_are_per_solve": "t_count, toffoli_count, logical_qubits and physical "
                                     "figures are for one QLSA solve; readout multiplies",
         },
-        "formula": str(symbolic.t_count),
+        "formula": formula,
         "formula_symbols": {"n": "parameters", "T": "steps", "kappa": "condition number of A",
                             "epsilon": "target error"},
         "citations": citations,
@@ -198,7 +201,8 @@ def estimate_resources(inputs: StructuralInputs, algorithm: str, model: str, n: 
         **report, model=source, kappa_details=kappa_details or None,
         sweep=scaling_sweep(inputs, algorithm, n, steps, kappa, eps, data_access=model)
         if sweep else None,
-        qlsa=qlsa_report(inputs, algorithm, model, n, steps, kappa, eps, tree, validity))
+        qlsa=qlsa_report(inputs, algorithm, model, n, steps, kappa, eps, tree, validity),
+        breakdown=t_count_breakdown(tree, counts) if breakdown else None)
 
 
 OTHER_CONSTANT = {"costa-da": "costa-da-empirical", "costa-da-empirical": "costa-da"}

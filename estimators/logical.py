@@ -227,8 +227,10 @@ class LogicalCounts:
         return LogicalCounts(**{k: ev(getattr(self, k)) for k in self.__dataclass_fields__})
 
 
-def logical_counts(tree: SolverTree, eps) -> LogicalCounts:
-    """Qualtran QECGatesCost of the solver → T-count with the explicit rotation model."""
+def logical_counts(tree: SolverTree, eps, with_qubits: bool = True) -> LogicalCounts:
+    """Qualtran QECGatesCost of the solver → T-count with the explicit rotation model; the
+    declared qubit count too unless ``with_qubits`` is False (symbolically it is the slow part:
+    nested sympy Max simplification)."""
     from qualtran.resource_counting import QECGatesCost, QubitCount, get_cost_value
 
     gc = get_cost_value(tree.solver, QECGatesCost())
@@ -239,7 +241,7 @@ def logical_counts(tree: SolverTree, eps) -> LogicalCounts:
     else:
         t_rot = math.ceil(ROTATION_SLOPE * math.log2(4 * max(rot, 1) / eps) + ROTATION_OFFSET)
     t_count = gc.t + T_PER_TOFFOLI * ccz + t_rot * rot
-    qubits = tree.solver.my_static_costs(QubitCount())
+    qubits = tree.solver.my_static_costs(QubitCount()) if with_qubits else None
     return LogicalCounts(t=gc.t, toffoli=ccz, rotation=rot, clifford=gc.clifford,
                          measurement=gc.measurement, t_per_rotation=t_rot, t_count=t_count,
                          qubits=qubits)
@@ -250,6 +252,19 @@ def symbolic_estimate(inputs: StructuralInputs, algorithm: str, model: str):
     """(SolverTree, LogicalCounts) with n, T, κ, ε symbolic (cached per structure)."""
     tree = build_solver(inputs, algorithm, model, N_SYM, T_SYM, KAPPA_SYM, EPS_SYM)
     return tree, logical_counts(tree, EPS_SYM)
+
+
+@lru_cache(maxsize=32)
+def symbolic_t_count(inputs: StructuralInputs, algorithm: str, model: str) -> sympy.Expr:
+    """The T-count of one solve with n, T, κ, ε symbolic (no qubit count; cached)."""
+    tree = build_solver(inputs, algorithm, model, N_SYM, T_SYM, KAPPA_SYM, EPS_SYM)
+    return logical_counts(tree, EPS_SYM, with_qubits=False).t_count
+
+
+@lru_cache(maxsize=32)
+def symbolic_formula(inputs: StructuralInputs, algorithm: str, model: str) -> str:
+    """``str`` of :func:`symbolic_t_count` (printing these sums takes ~1 s: done once)."""
+    return str(symbolic_t_count(inputs, algorithm, model))
 
 
 def concrete_estimate(inputs: StructuralInputs, algorithm: str, model: str, n: int, steps: int,

@@ -13,7 +13,9 @@ Errors name the parameter (``n``, ``row_sparsity``, …) and its allowed range.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from qmlc.circuits.bloqs.history_terms import FactorStats
 from qmlc.compiler.dissipation import analyze_dissipation
@@ -21,6 +23,7 @@ from qmlc.compiler.errors import NonDissipativeError, UsageError
 from qmlc.compiler.pipeline import lower_to_polymap, order_and_steps
 from qmlc.compiler.spec import ModelSpec, get_float
 from qmlc.compiler.structure import history_structure, polymap_g_stats
+from qmlc.compiler.truncation_bound import infinity_norms
 from qmlc.estimators.estimate import (
     ResourceEstimate,
     SolverComparison,
@@ -52,6 +55,7 @@ class EstimateOptions:
     error_budget: float = 1e-2
     kappa: float | None = None
     sweep: bool = False
+    breakdown: bool = False
 
     def __post_init__(self) -> None:
         if self.algorithm not in ALGORITHMS + (ALL,):
@@ -102,11 +106,38 @@ def flag_inputs(n: int, order: int, row_sparsity: int, g0_norm: float = 1.0) -> 
     return structural_inputs(factors, g0_norm, n, order, source)
 
 
-def estimate_from_parameters(n: float, steps: float, order: int, row_sparsity: float,
-                             epsilon: float, gradient_norm: float = 1.0,
-                             options: EstimateOptions = EstimateOptions()
-                             ) -> ResourceEstimate | SolverComparison:
-    """Estimate for bare parameters (see the module docstring for the map they stand for)."""
+@dataclass(frozen=True)
+class EstimateRequest:
+    """A validated request: the structure and sizes an estimate is computed for, before any
+    option (solver, data access, physical model) is chosen. One request serves many estimates
+    (every solver × data-access model, other error rates) without re-reading a spec.
+
+    ``factor_nnz``: stored nonzeros of each G_ℓ (ℓ ≥ 1) and of G_0 (key 0); ``g_norms``:
+    ‖G_ℓ‖_∞ (largest absolute row sum) for ℓ = 0..d and ``u0_norm`` = ‖u_0‖_∞ — exact for a
+    spec; for flags the bounds the flag model implies (‖G_0‖_∞ ≤ ‖G_0‖₂, ‖G_ℓ‖_∞ ≤ s·1) and
+    u_0 = 0 (the map expanded at the initial weights). ``polymap``: the spec's polynomial map
+    (None for flags).
+    """
+
+    inputs: StructuralInputs
+    n: int
+    steps: int
+    eps: float
+    kappa: float
+    kappa_source: str
+    source: str
+    factor_nnz: dict
+    g_norms: list
+    u0_norm: float
+    kappa_details: dict | None = None
+    polymap: object = field(default=None, compare=False, repr=False)
+    spec: ModelSpec | None = field(default=None, compare=False, repr=False)
+
+
+def request_from_parameters(n: float, steps: float, order: int, row_sparsity: float,
+                            epsilon: float, gradient_norm: float = 1.0,
+                            kappa: float | None = None) -> EstimateRequest:
+    """Validated bare parameters (see the module docstring for the map they stand for)."""
     n_int = _integer(n, "n", 2)
     steps_int = _integer(steps, "steps", 1)
     order = _order(order)
@@ -119,19 +150,21 @@ def estimate_from_parameters(n: float, steps: float, order: int, row_sparsity: f
         raise UsageError(f"gradient_norm = {gradient_norm:g}: must be a finite norm >= 0",
                          field="gradient_norm")
     inputs = flag_inputs(n_int, order, sparsity, gradient_norm)
-    if options.kappa is not None:
-        kappa, source = options.kappa, "given (--kappa)"
+    if kappa is not None:
+        source = "given (--kappa)"
     else:
         kappa = 2.0 * (steps_int + 1)
         source = "bound 2(T+1) for a contractive lift (kappa <= (1+||M||)(T+1), ||M|| <= 1)"
-    return _estimate(inputs, options, n_int, steps_int, kappa, source, eps, None, "flags")
+    nnz = {0: n_int} | {ell: n_int * sparsity for ell in range(1, FLAG_DEGREE + 1)}
+    norms = [float(gradient_norm)] + [float(sparsity)] * FLAG_DEGREE
+    return EstimateRequest(inputs=inputs, n=n_int, steps=steps_int, eps=eps, kappa=kappa,
+                           kappa_source=source, source="flags", factor_nnz=nnz, g_norms=norms,
+                           u0_norm=0.0)
 
 
-def estimate_from_spec(spec: ModelSpec, order: int | None = None, steps: float | None = None,
-                       epsilon: float | None = None,
-                       options: EstimateOptions = EstimateOptions()
-                       ) -> ResourceEstimate | SolverComparison:
-    """Estimate for a Carleman spec; ``order``, ``steps``, ``epsilon`` override the spec's."""
+def request_from_spec(spec: ModelSpec, order: int | None = None, steps: float | None = None,
+                      epsilon: float | None = None, kappa: float | None = None) -> EstimateRequest:
+    """A Carleman spec's request; ``order``, ``steps``, ``epsilon`` override the spec's."""
     polymap = lower_to_polymap(spec)
     spec_order, spec_steps = order_and_steps(spec)
     order = _order(order) or spec_order
@@ -146,24 +179,48 @@ def estimate_from_spec(spec: ModelSpec, order: int | None = None, steps: float |
                                                         steps).kappa_bound
     except OverflowError:
         details["structural_bound"] = math.inf
-    if options.kappa is not None:
-        kappa, source = options.kappa, "given (--kappa)"
+    if kappa is not None:
+        source = "given (--kappa)"
     else:
         kappa, source, details["dissipation"] = _kappa_from_dissipation(spec, polymap, steps)
-    return _estimate(inputs, options, polymap.n, steps, kappa, source, eps, details,
-                     str(spec.path))
+    nnz = {ell: int(stats.nnz) for ell, stats in enumerate(g_stats)}
+    return EstimateRequest(inputs=inputs, n=polymap.n, steps=steps, eps=eps, kappa=kappa,
+                           kappa_source=source, source=str(spec.path), factor_nnz=nnz,
+                           g_norms=infinity_norms(polymap.G),
+                           u0_norm=float(np.abs(polymap.u0).max(initial=0.0)),
+                           kappa_details=details, polymap=polymap, spec=spec)
 
 
-def _estimate(inputs: StructuralInputs, options: EstimateOptions, n: int, steps: int,
-              kappa: float, kappa_source: str, eps: float, details: dict | None,
-              source: str) -> ResourceEstimate | SolverComparison:
-    """One model's estimate, or every model's side by side for ``all``."""
-    rest = (options.data_access, n, steps, kappa, kappa_source, eps,
-            options.physical_error_rate, options.error_budget)
-    common = {"sweep": options.sweep, "kappa_details": details, "source": source}
+def estimate_request(request: EstimateRequest, options: EstimateOptions = EstimateOptions()
+                     ) -> ResourceEstimate | SolverComparison:
+    """The estimate of a request under the chosen options: one QLSA model's, or every model's
+    side by side for ``all``."""
+    rest = (options.data_access, request.n, request.steps, request.kappa, request.kappa_source,
+            request.eps, options.physical_error_rate, options.error_budget)
+    common = {"sweep": options.sweep, "kappa_details": request.kappa_details,
+              "source": request.source}
     if options.algorithm == ALL:
-        return compare_solvers(inputs, *rest, **common)
-    return estimate_resources(inputs, options.algorithm, *rest, **common)
+        return compare_solvers(request.inputs, *rest, **common)
+    return estimate_resources(request.inputs, options.algorithm, *rest, **common,
+                              breakdown=options.breakdown)
+
+
+def estimate_from_parameters(n: float, steps: float, order: int, row_sparsity: float,
+                             epsilon: float, gradient_norm: float = 1.0,
+                             options: EstimateOptions = EstimateOptions()
+                             ) -> ResourceEstimate | SolverComparison:
+    """Estimate for bare parameters (see the module docstring for the map they stand for)."""
+    return estimate_request(request_from_parameters(n, steps, order, row_sparsity, epsilon,
+                                                    gradient_norm, options.kappa), options)
+
+
+def estimate_from_spec(spec: ModelSpec, order: int | None = None, steps: float | None = None,
+                       epsilon: float | None = None,
+                       options: EstimateOptions = EstimateOptions()
+                       ) -> ResourceEstimate | SolverComparison:
+    """Estimate for a Carleman spec; ``order``, ``steps``, ``epsilon`` override the spec's."""
+    return estimate_request(request_from_spec(spec, order, steps, epsilon, options.kappa),
+                            options)
 
 
 def _kappa_from_dissipation(spec: ModelSpec, polymap, steps: int) -> tuple[float, str, dict]:
@@ -181,5 +238,6 @@ def _kappa_from_dissipation(spec: ModelSpec, polymap, steps: int) -> tuple[float
     return kappa, source, report.to_dict()
 
 
-__all__ = ["DATA_ACCESS", "EstimateOptions", "estimate_from_parameters", "estimate_from_spec",
-           "flag_inputs"]
+__all__ = ["DATA_ACCESS", "EstimateOptions", "EstimateRequest", "estimate_from_parameters",
+           "estimate_from_spec", "estimate_request", "flag_inputs", "request_from_parameters",
+           "request_from_spec"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import sympy
@@ -45,8 +46,10 @@ def kappa_model(kappa0: float, steps0: float):
     return sympy.nsimplify(kappa0 / (steps0 + 1)) * (T_SYM + 1)
 
 
+@lru_cache(maxsize=64)
 def sweep_function(t_count: sympy.Expr, kappa0: float, steps0: float, eps: float):
-    """numpy-vectorized f(n, T) with κ(T) and ε substituted."""
+    """numpy-vectorized f(n, T) with κ(T) and ε substituted (cached: the sweep and the
+    report's curves lambdify the same counts)."""
     expr = t_count.subs({KAPPA_SYM: kappa_model(kappa0, steps0), EPS_SYM: eps})
     return sympy.lambdify((N_SYM, T_SYM), expr, modules="numpy")
 
@@ -61,7 +64,8 @@ class SweepResult:
 
 def run_sweep(t_count: sympy.Expr, kappa0: float, steps0: float, eps: float,
               points: int = 10_000) -> SweepResult:
-    """Evaluate f on a √points × √points log-spaced grid; ``seconds`` covers lambdify + eval."""
+    """Evaluate f on a √points × √points log-spaced grid; ``seconds`` covers lambdify (unless
+    :func:`sweep_function` already holds it) + eval."""
     side = max(2, int(round(math.sqrt(points))))
     start = time.perf_counter()
     f = sweep_function(t_count, kappa0, steps0, eps)
@@ -166,9 +170,10 @@ def prove_T_class(t_count: sympy.Expr, n0: float, kappa0: float, steps0: float, 
     expr = strip_rounding(t_count).subs({N_SYM: sympy.Integer(int(n0)), EPS_SYM:
                                          sympy.nsimplify(eps),
                                          KAPPA_SYM: kappa_model(kappa0, steps0)})
-    return _search_class(expr, T_SYM, lambda a: T_SYM**power * sympy.log(T_SYM)**a,
-                         log_power_guess, max_tries,
-                         lambda a: f"T^{power}" + (f"*log(T)^{a}" if a else ""))
+    result = _search_class(expr, T_SYM, lambda a: T_SYM**power * sympy.log(T_SYM)**a,
+                           log_power_guess, max_tries,
+                           lambda a: f"T^{power}" + (f"*log(T)^{a}" if a else ""))
+    return result | {"power": power}
 
 
 def prove_n_class(t_count: sympy.Expr, T0: float, kappa0: float, steps0: float, eps: float,

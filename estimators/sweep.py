@@ -10,14 +10,25 @@ import math
 import time
 from dataclasses import dataclass
 
+import numpy as np
 import sympy
 
 from qmlc.circuits.bloqs.qlsa_models import model as qlsa_model
 from qmlc.compiler.results import Result, optional
-from qmlc.estimators.logical import ALGORITHMS, StructuralInputs, symbolic_estimate
-from qmlc.estimators.scaling import fit_exponents, prove_n_class, prove_T_class, run_sweep
+from qmlc.estimators.logical import ALGORITHMS, StructuralInputs, symbolic_t_count
+from qmlc.estimators.scaling import (
+    N_RANGE,
+    T_RANGE,
+    fit_exponents,
+    prove_n_class,
+    prove_T_class,
+    run_sweep,
+    sweep_function,
+)
 
 SWEEP_POINTS = 10_000
+CURVE_POINTS = 41
+DATA_ACCESS_MODELS = ("qram", "qrom", "select-swap")
 
 
 @dataclass(frozen=True)
@@ -39,18 +50,18 @@ def _check(inputs: StructuralInputs, algorithm: str, data_access: str, steps: in
            eps: float, prove: bool, prove_T: bool, qram_t_class: dict | None = None) -> dict:
     """Sweep, fits, (proofs) and verdict of one (QLSA model, data-access model) pair."""
     t_power = qlsa_model(algorithm).t_power
-    _, symbolic = symbolic_estimate(inputs, algorithm, data_access)
-    result = run_sweep(symbolic.t_count, kappa, steps, eps, SWEEP_POINTS)
+    t_count = symbolic_t_count(inputs, algorithm, data_access)
+    result = run_sweep(t_count, kappa, steps, eps, SWEEP_POINTS)
     fits = fit_exponents(result, t_power, N_POWERS[data_access])
     entry = {"sweep_seconds": result.seconds, "fits": fits}
     if prove:
         t0 = time.perf_counter()
         if prove_T:
             entry["T_class"] = prove_T_class(
-                symbolic.t_count, fits["fixed_n"], kappa, steps, eps, t_power,
+                t_count, fits["fixed_n"], kappa, steps, eps, t_power,
                 log_power_guess=max(0, math.ceil(fits["T_log_degree"])))
         entry["n_class"] = prove_n_class(
-            symbolic.t_count, fits["fixed_T"], kappa, steps, eps, N_POWERS[data_access],
+            t_count, fits["fixed_T"], kappa, steps, eps, N_POWERS[data_access],
             max(0, math.ceil(fits["n_log_degree"])))
         entry["proof_seconds"] = time.perf_counter() - t0
     entry["verdict"] = verdict(data_access, algorithm, fits, entry, qram_t_class)
@@ -70,7 +81,7 @@ def scaling_sweep(inputs: StructuralInputs, algorithm: str | None, n: int, steps
            "grid": {"n": [1e3, 1e8], "T": [10.0, 1e4], "points": SWEEP_POINTS},
            "models": {}, "solvers": {}}
     if algorithm is not None:
-        for model in ("qram", "qrom", "select-swap"):
+        for model in DATA_ACCESS_MODELS:
             out["models"][model] = _check(
                 inputs, algorithm, model, steps, kappa, eps, prove, prove_T=model == "qram",
                 qram_t_class=out["models"].get("qram", {}).get("T_class"))
@@ -108,4 +119,39 @@ def verdict(model: str, algorithm: str, fits: dict, entry: dict,
             f"~{per_lookup} gates for L ~ n stored nonzeros; {t_text}.")
 
 
-__all__ = ["SWEEP_POINTS", "ScalingSweep", "scaling_sweep", "verdict"]
+@dataclass(frozen=True)
+class ScalingCurves(Result):
+    """T-count per solve of every data-access model along n (at the estimate's T) and along T
+    (at the estimate's n): the same lambdified symbolic count as the sweep, κ(T) as there."""
+
+    algorithm: str
+    kappa_model: str
+    fixed_T: int
+    fixed_n: int
+    n: list
+    T: list
+    t_count_vs_n: dict
+    t_count_vs_T: dict
+
+
+def scaling_curves(inputs: StructuralInputs, algorithm: str, n: int, steps: int, kappa: float,
+                   eps: float, points: int = CURVE_POINTS) -> ScalingCurves:
+    """Curves over n ∈ [10³, 10⁸] and T ∈ [10, 10⁴] (log-spaced, T rounded), through (n, T)."""
+    n_grid = np.geomspace(*N_RANGE, points)
+    T_grid = np.unique(np.round(np.geomspace(*T_RANGE, points)))
+    vs_n, vs_T = {}, {}
+    for model in DATA_ACCESS_MODELS:
+        f = sweep_function(symbolic_t_count(inputs, algorithm, model), kappa, steps, eps)
+        vs_n[model] = np.broadcast_to(np.asarray(f(n_grid, float(steps)), float),
+                                      n_grid.shape).tolist()
+        vs_T[model] = np.broadcast_to(np.asarray(f(float(n), T_grid), float),
+                                      T_grid.shape).tolist()
+    return ScalingCurves(
+        algorithm=algorithm,
+        kappa_model=f"kappa(T) = {kappa:g} (T+1)/({steps}+1) (linear growth, as in the sweep)",
+        fixed_T=int(steps), fixed_n=int(n), n=n_grid.tolist(), T=T_grid.tolist(),
+        t_count_vs_n=vs_n, t_count_vs_T=vs_T)
+
+
+__all__ = ["CURVE_POINTS", "DATA_ACCESS_MODELS", "SWEEP_POINTS", "ScalingCurves",
+           "ScalingSweep", "scaling_curves", "scaling_sweep", "verdict"]

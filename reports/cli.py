@@ -28,6 +28,7 @@ STAGES = ("polymap", "carleman", "block-encoding", "qlsa", "qiren")
 # import Qualtran; a test checks the two lists agree), and "all" for every model side by side
 ESTIMATE_ALGORITHMS = ("qsvt", "jennings", "jennings-v2", "costa-da", "costa-da-empirical",
                        "dalzell", "all")
+REPORT_ALGORITHMS = ESTIMATE_ALGORITHMS[:-1]     # the report covers every model itself
 
 
 class _Parser(argparse.ArgumentParser):
@@ -84,26 +85,19 @@ def build_parser() -> argparse.ArgumentParser:
     compile_.add_argument("--allow-nondissipative", action="store_true")
 
     estimate = verbs.add_parser("estimate", help="fault-tolerant resource estimate")
-    estimate.add_argument("spec", nargs="?", default=None)
-    estimate.add_argument("--n", type=float, default=None, help="number of parameters")
-    estimate.add_argument("--steps", type=float, default=None, help="training steps T")
-    estimate.add_argument("--order", type=int, default=None, help="Carleman truncation N")
-    estimate.add_argument("--row-sparsity", type=float, default=None, help="row sparsity s of G")
-    estimate.add_argument("--gradient-norm", type=float, default=None,
-                          help="||G_0||_2 = eta*||grad L(theta_0)||_2 of a flag estimate "
-                               "(default 1)")
-    estimate.add_argument("--epsilon", type=float, default=None, help="target error ε")
-    estimate.add_argument("--kappa", type=float, default=None, help="condition number (given)")
-    estimate.add_argument("--algorithm", default="qsvt", choices=ESTIMATE_ALGORITHMS,
-                          help="QLSA cost model: qsvt (upper reference), jennings (v1 theorem), "
-                               "jennings-v2, costa-da (bound 2305), costa-da-empirical (1.84), "
-                               "dalzell; all: every model side by side")
-    estimate.add_argument("--data-access", default="qram", choices=["qram", "qrom", "select-swap"])
-    estimate.add_argument("--physical-error-rate", type=float, default=1e-3)
-    estimate.add_argument("--error-budget", type=float, default=1e-2)
+    _estimate_inputs(estimate, ESTIMATE_ALGORITHMS)
     estimate.add_argument("--sweep", action="store_true", help="scaling sweep over n and T")
-    estimate.add_argument("--weights", default=None, help="QIREN weights (.npz)")
     estimate.add_argument("--json", action="store_true")
+
+    report = verbs.add_parser("report", help="resource-estimate report (HTML or Markdown)")
+    _estimate_inputs(report, REPORT_ALGORITHMS)
+    report.add_argument("-o", "--output", required=True,
+                        help="report file: FILE.html (one self-contained page) or FILE.md "
+                             "(PNG figures in FILE_figures/)")
+    report.add_argument("--json", action="store_true",
+                        help="also write FILE.json (the data behind every table and plot) and "
+                             "print a JSON summary")
+    report.add_argument("--no-progress", action="store_true")
 
     train = verbs.add_parser("train", help="train a QIREN model")
     train.add_argument("spec")
@@ -120,6 +114,30 @@ def build_parser() -> argparse.ArgumentParser:
     spectrum.add_argument("--json", action="store_true")
     parser.verb_parsers = {name: sub for name, sub in verbs.choices.items()}
     return parser
+
+
+def _estimate_inputs(sub: argparse.ArgumentParser, algorithms: tuple[str, ...]) -> None:
+    """The inputs of an estimate, shared by ``qmlc estimate`` and ``qmlc report``."""
+    sub.add_argument("spec", nargs="?", default=None)
+    sub.add_argument("--n", type=float, default=None, help="number of parameters")
+    sub.add_argument("--steps", type=float, default=None, help="training steps T")
+    sub.add_argument("--order", type=int, default=None, help="Carleman truncation N")
+    sub.add_argument("--row-sparsity", type=float, default=None, help="row sparsity s of G")
+    sub.add_argument("--gradient-norm", type=float, default=None,
+                     help="||G_0||_2 = eta*||grad L(theta_0)||_2 of a flag estimate (default 1)")
+    sub.add_argument("--epsilon", type=float, default=None, help="target error ε")
+    sub.add_argument("--kappa", type=float, default=None, help="condition number (given)")
+    sub.add_argument("--algorithm", default="qsvt", choices=algorithms,
+                     help="QLSA cost model: qsvt (upper reference), jennings (v1 theorem), "
+                          "jennings-v2, costa-da (bound 2305), costa-da-empirical (1.84), "
+                          "dalzell" + ("; all: every model side by side"
+                                       if "all" in algorithms else
+                                       " (the report shows every model; this one is the "
+                                       "requested configuration)"))
+    sub.add_argument("--data-access", default="qram", choices=["qram", "qrom", "select-swap"])
+    sub.add_argument("--physical-error-rate", type=float, default=1e-3)
+    sub.add_argument("--error-budget", type=float, default=1e-2)
+    sub.add_argument("--weights", default=None, help="QIREN weights (.npz)")
 
 
 def _flag_for(exc: QmlcError, parser: argparse.ArgumentParser, verb: str) -> str:

@@ -32,4 +32,27 @@ def loss_progress(label: str, total: int, enabled: bool = True
         yield lambda step, loss: bar.update(task, completed=step + 1, loss=f"{loss:.3e}")
 
 
-__all__ = ["loss_progress"]
+@contextlib.contextmanager
+def step_progress(label: str, total: int, enabled: bool = True) -> Iterator[Callable[[str], None]]:
+    """A bar of ``total`` named stages; yields ``step(description)``, called as each starts."""
+    if not enabled or not sys.stderr.isatty():
+        yield lambda description: None
+        return
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.description}"), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    with bar:
+        task = bar.add_task("", total=total)
+        started = []
+
+        def step(description: str) -> None:
+            if started:
+                bar.advance(task)
+            started.append(description)
+            bar.update(task, description=description)
+
+        yield step
+        bar.update(task, completed=total)
+
+
+__all__ = ["loss_progress", "step_progress"]

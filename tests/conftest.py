@@ -39,3 +39,22 @@ def write_polymap_spec(directory: Path, arrays: dict, order: int = 2, steps: int
 @pytest.fixture
 def quadratic_spec(tmp_path: Path) -> Path:
     return write_polymap_spec(tmp_path / "quad", random_dissipative_map(3, 2, seed=1))
+
+
+# A flag report (solver and data access other than the defaults), built once per session and
+# shared by tests/test_report.py and tests/test_report_browser.py.
+REPORT_FLAGS = ["--n", "10000", "--steps", "20", "--order", "2", "--row-sparsity", "4",
+                "--epsilon", "1e-2", "--algorithm", "jennings", "--data-access", "qrom"]
+
+
+@pytest.fixture(scope="session")
+def flag_report_files(tmp_path_factory) -> tuple[Path, dict]:
+    """(report.html, the JSON summary ``qmlc report --json`` printed)."""
+    import json
+
+    from qmlc.reports import cli
+
+    out = tmp_path_factory.mktemp("report") / "flags.html"
+    lines: list[str] = []
+    assert cli.main(["report", *REPORT_FLAGS, "-o", str(out), "--json"], out=lines.append) == 0
+    return out, json.loads(lines[0])

@@ -58,7 +58,7 @@ from qmlc.circuits.bits import bits_for
 from qmlc.circuits.bloqs.data_access import TableLookup, lookup_qubits
 from qmlc.circuits.bloqs.history_label_circuit import build_stages
 from qmlc.circuits.bloqs.history_oracles import SystemRegisterSizes
-from qmlc.circuits.bloqs.state_prep import VectorStatePreparation
+from qmlc.circuits.bloqs.state_prep import ControlledG0Loading
 
 
 @attrs.frozen
@@ -203,11 +203,8 @@ class HistoryColumnLabels(LabelSide):
             self.slot_lookup: lay.order,                          # clear k'
             Toffoli(): 2 * lay.order * lay.digit_bits,            # identity: controlled copies
         })
-        if lay.has_g0:
-            prep = VectorStatePreparation(lay.n, lay.value_bits, self.model)
-            counts[prep] = lay.order
-            # the control on "ℓ_m = 0" turns each of its controlled Ry into a CC-Ry
-            counts[Toffoli()] += lay.order * 2 * bits_for(lay.n) * lay.value_bits
+        if lay.has_g0:   # controlled on "ℓ_m = 0": each of its controlled Ry becomes a CC-Ry
+            counts[ControlledG0Loading(lay.n, lay.value_bits, self.model)] = lay.order
         return counts
 
     def work_qubits(self) -> SymbolicInt:

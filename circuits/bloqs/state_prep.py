@@ -20,7 +20,7 @@ from functools import cached_property
 
 import attrs
 from qualtran import Bloq, QAny, Signature
-from qualtran.bloqs.basic_gates import Ry
+from qualtran.bloqs.basic_gates import Ry, Toffoli
 from qualtran.bloqs.state_preparation import PrepareUniformSuperposition
 from qualtran.resource_counting import BloqCountDictT, QubitCount, SympySymbolAllocator
 from qualtran.symbolics import SymbolicInt
@@ -55,6 +55,37 @@ class VectorStatePreparation(Bloq):
         if isinstance(cost_key, QubitCount):
             return bits_for(self.n) + lookup_qubits(self.model, self.n, self.value_bits)
         return NotImplemented
+
+
+@attrs.frozen
+class ControlledG0Loading(Bloq):
+    """Amplitude loading of G_0[i]/‖G_0‖₂ controlled on a factor label ℓ_m = 0 (the column side
+    of the term-label block encoding): the Grover–Rudolph tree of
+    :class:`VectorStatePreparation`, each of its ⌈log2 n⌉·b controlled Ry made doubly controlled
+    by one Toffoli pair (compute the conjunction of the two controls, rotate, uncompute)."""
+
+    n: SymbolicInt
+    value_bits: SymbolicInt
+    model: str
+
+    @cached_property
+    def signature(self) -> Signature:
+        return Signature.build_from_dtypes(x=QAny(bits_for(self.n)))
+
+    @cached_property
+    def vector_prep(self) -> VectorStatePreparation:
+        return VectorStatePreparation(self.n, self.value_bits, self.model)
+
+    def build_call_graph(self, ssa: SympySymbolAllocator) -> BloqCountDictT:
+        return {self.vector_prep: 1, Toffoli(): 2 * bits_for(self.n) * self.value_bits}
+
+    def my_static_costs(self, cost_key):
+        if isinstance(cost_key, QubitCount):
+            return self.vector_prep.my_static_costs(cost_key) + 1   # the conjunction qubit
+        return NotImplemented
+
+    def __str__(self) -> str:
+        return f"G0Loading[{self.n}]"
 
 
 @attrs.frozen

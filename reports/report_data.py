@@ -1,0 +1,423 @@
+"""The data of one ``qmlc report``: every number of every section, gathered from the estimators'
+typed results — never recomputed here — so the report and ``qmlc estimate --json`` agree by
+construction (tests compare them).
+
+A Carleman report runs the requested inputs through every solver × data-access model
+(:func:`qmlc.estimators.requests.estimate_request`, with the T-count breakdown), the scaling
+sweep and curves (:mod:`qmlc.estimators.sweep`), the physical models at the requested and two
+other error rates and at three target errors, and the four Carleman checks
+(:mod:`qmlc.estimators.carleman_checks`). A QIREN report carries
+:func:`qmlc.estimators.qiren_estimate.estimate_qiren_spec` and, when weights are given, the
+signal rendered by the lowered program (the numpy backend of ``qmlc run``).
+
+Physical figures: the estimate's ``physical_models`` and ``pareto`` (the factory library of the
+physical-layer work) are used when the estimate carries them; until then the two models every
+estimate has — ``physical`` (Qualtran's Gidney–Fowler search) and ``physical_msft`` (the
+Microsoft estimator) — stand in, and the Pareto section says that the frontier needs the
+factory library.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from qmlc.compiler.results import Result, optional
+from qmlc.estimators.breakdown import COMPONENTS
+from qmlc.estimators.carleman_checks import CarlemanChecks, carleman_checks
+from qmlc.estimators.estimate import ResourceEstimate
+from qmlc.estimators.logical import ALGORITHMS
+from qmlc.estimators.requests import DATA_ACCESS, EstimateOptions, EstimateRequest, estimate_request
+from qmlc.estimators.sweep import ScalingCurves, ScalingSweep, scaling_curves, scaling_sweep
+from qmlc.reports.format import duration, sci
+
+ERROR_RATES = (1e-3, 1e-4, 1e-5)
+EPSILON_FACTORS = (10.0, 1.0, 0.1)
+GF_KEY, MSFT_KEY = "qualtran-gidney-fowler", "msft-resource-estimator"
+LOGICAL_MODEL = ("Qualtran bloq tree, QECGatesCost per solve; T = t + 4 (Toffoli + And + CSWAP) "
+                 "+ t_rot x rotations")
+
+Step = Callable[[str], None]
+
+
+def key_of(algorithm: str, data_access: str) -> str:
+    return f"{algorithm}/{data_access}"
+
+
+# -- physical figures: today's two models, or the factory library's when present ----------------
+
+def physical_models(estimate: ResourceEstimate) -> dict[str, dict]:
+    """Every physical model's figures for one estimate, keyed by model name."""
+    models = getattr(estimate, "physical_models", None)
+    if models:
+        return {str(name): dict(entry) for name, entry in models.items()}
+    return {GF_KEY: dict(estimate.physical), MSFT_KEY: dict(estimate.physical_msft)}
+
+
+def _feasible(entry: dict) -> bool:
+    return entry.get("qubits") is not None and entry.get("runtime_seconds") is not None
+
+
+def chosen_physical(estimate: ResourceEstimate) -> tuple[str | None, dict | None]:
+    """The estimate's ``physical`` when it has numbers (the cheapest by space-time volume once
+    the factory library lands), else the feasible model of least qubits × runtime, else None."""
+    models = physical_models(estimate)
+    if _feasible(estimate.physical):
+        name = next((k for k, v in models.items() if v == estimate.physical), None)
+        return name or str(estimate.physical.get("model")), dict(estimate.physical)
+    feasible = {k: v for k, v in models.items() if _feasible(v)}
+    if not feasible:
+        return None, None
+    name = min(feasible, key=lambda k: feasible[k]["qubits"] * feasible[k]["runtime_seconds"])
+    return name, feasible[name]
+
+
+def total_runtime(entry: dict | None, repetitions: int) -> float | None:
+    """Runtime of solve × readout: the model's own figure when it gives one."""
+    if entry is None or entry.get("runtime_seconds") is None:
+        return None
+    if entry.get("runtime_seconds_with_readout") is not None:
+        return float(entry["runtime_seconds_with_readout"])
+    return float(entry["runtime_seconds"]) * repetitions
+
+
+def pareto_points(estimate: ResourceEstimate) -> list[dict] | None:
+    """The estimate's non-dominated (physical qubits, runtime) set, when it has one."""
+    pareto = getattr(estimate, "pareto", None)
+    return [dict(p) for p in pareto] if pareto else None
+
+
+# -- sections -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class VerdictRow(Result):
+    """One solver × data-access model: logical counts per solve, readout, physical figures."""
+
+    algorithm: str
+    data_access: str
+    t_count: int
+    toffoli_count: int
+    logical_qubits: int
+    readout_repetitions: int
+    t_count_total: int
+    physical_qubits: int | None
+    runtime_seconds: float | None
+    runtime_seconds_total: float | None
+    physical_model: str | None
+    physical_note: str | None
+    logical_model: str = LOGICAL_MODEL
+
+
+@dataclass(frozen=True)
+class Verdict(Result):
+    rows: list
+    requested: str
+    cheapest: str
+    dominant: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class ScalingSection(Result):
+    """Curves of both solvers; the proved classes and verdicts of the requested solver."""
+
+    algorithm: str
+    curves: dict
+    sweep: ScalingSweep
+
+
+@dataclass(frozen=True)
+class PhysicalSection(Result):
+    key: str
+    physical_error_rate: float
+    error_budget: float
+    models: dict
+    pareto: list | None
+    pareto_note: str
+    error_rate_sensitivity: list
+    epsilon_sensitivity: list
+
+
+@dataclass(frozen=True)
+class QirenSection(Result):
+    estimate: dict
+    weights: str
+    reconstruction: dict | None
+    note: str
+
+
+@dataclass(frozen=True)
+class ModelReport(Result):
+    """Everything one report shows; ``to_dict()`` is the data behind every table and plot."""
+
+    kind: str
+    title: str
+    inputs: dict
+    verdict: Verdict | None
+    assumptions: list
+    estimates: dict | None = optional()
+    scaling: ScalingSection | None = optional()
+    physical: PhysicalSection | None = optional()
+    checks: CarlemanChecks | None = optional()
+    qiren: QirenSection | None = optional()
+
+
+def verdict_row(estimate: ResourceEstimate) -> VerdictRow:
+    name, entry = chosen_physical(estimate)
+    reps = int(estimate.readout["repetitions"])
+    note = None
+    if entry is None:
+        errors = [f"{k}: {v.get('error')}" for k, v in physical_models(estimate).items()]
+        note = "no physical model fits: " + "; ".join(errors)
+    return VerdictRow(
+        algorithm=estimate.algorithm, data_access=estimate.data_access,
+        t_count=int(estimate.t_count), toffoli_count=int(estimate.toffoli_count),
+        logical_qubits=int(estimate.logical_qubits), readout_repetitions=reps,
+        t_count_total=int(estimate.readout["t_count_total"]),
+        physical_qubits=None if entry is None else int(entry["qubits"]),
+        runtime_seconds=None if entry is None else float(entry["runtime_seconds"]),
+        runtime_seconds_total=total_runtime(entry, reps),
+        physical_model=name, physical_note=note)
+
+
+def _verdict(estimates: dict[str, ResourceEstimate], requested: str) -> Verdict:
+    rows = [verdict_row(e) for e in estimates.values()]
+    cheapest = min(rows, key=lambda r: r.t_count)
+    cheapest_key = key_of(cheapest.algorithm, cheapest.data_access)
+    chosen = estimates[requested]
+    dominant = chosen.breakdown.dominant
+    req_row = next(r for r in rows if key_of(r.algorithm, r.data_access) == requested)
+    physical = (f"{req_row.physical_model} gives {req_row.physical_qubits:,} physical qubits "
+                f"and {duration(req_row.runtime_seconds)} per solve at p = "
+                f"{chosen.assumptions['physical_error_rate']:g}"
+                if req_row.physical_qubits is not None else
+                f"no physical model fits at p = {chosen.assumptions['physical_error_rate']:g}")
+    summary = (f"{COMPONENTS[dominant.name][0].upper() + COMPONENTS[dominant.name][1:]} "
+               f"dominates the requested {chosen.algorithm} + {chosen.data_access} solve "
+               f"({dominant.share:.0%} of its {sci(chosen.t_count)} T gates); the cheapest "
+               f"configuration is {cheapest.algorithm} + {cheapest.data_access} at "
+               f"{sci(cheapest.t_count)} T gates per solve, and the ℓ∞ readout of θ(T) "
+               f"repeats every solve {chosen.readout['repetitions']:,} times; {physical}.")
+    return Verdict(rows=rows, requested=requested, cheapest=cheapest_key,
+                   dominant=dominant.name, summary=summary)
+
+
+def _physical(request: EstimateRequest, options: EstimateOptions,
+              chosen: ResourceEstimate, step: Step) -> PhysicalSection:
+    p_rows = []
+    for p in ERROR_RATES:
+        step(f"physical models at p = {p:g}")
+        est = chosen if p == options.physical_error_rate else estimate_request(
+            request, dataclasses.replace(options, physical_error_rate=p, breakdown=False))
+        name, entry = chosen_physical(est)
+        p_rows.append({"physical_error_rate": p, "models": physical_models(est),
+                       "chosen_model": name, "pareto": pareto_points(est)})
+    eps_rows = []
+    for factor in EPSILON_FACTORS:
+        eps = request.eps * factor
+        if not 0 < eps < 1:
+            continue
+        step(f"estimate at epsilon = {eps:g}")
+        est = chosen if factor == 1.0 else estimate_request(
+            dataclasses.replace(request, eps=eps), dataclasses.replace(options, breakdown=False))
+        row = verdict_row(est)
+        eps_rows.append({"epsilon": eps, "t_count": row.t_count,
+                         "t_count_total": row.t_count_total,
+                         "readout_repetitions": row.readout_repetitions,
+                         "physical_qubits": row.physical_qubits,
+                         "runtime_seconds": row.runtime_seconds,
+                         "physical_model": row.physical_model})
+    pareto = pareto_points(chosen)
+    note = ("non-dominated (physical qubits, runtime) configurations of the estimate's factory "
+            "library" if pareto else
+            "the estimate carries no Pareto frontier yet (it needs the factory library of the "
+            "physical-layer work); shown: each available model's single optimum")
+    return PhysicalSection(key=key_of(chosen.algorithm, chosen.data_access),
+                           physical_error_rate=options.physical_error_rate,
+                           error_budget=options.error_budget, models=physical_models(chosen),
+                           pareto=pareto, pareto_note=note, error_rate_sensitivity=p_rows,
+                           epsilon_sensitivity=eps_rows)
+
+
+def _assumptions(estimates: dict[str, ResourceEstimate], requested: str, sweep: ScalingSweep,
+                 checks: CarlemanChecks) -> list[dict]:
+    """Every number's model and formula, with its source."""
+    chosen = estimates[requested]
+    a, c = chosen.assumptions, chosen.citations
+    rows = [
+        {"quantity": "T-count, Toffoli count, logical qubits (per solve)",
+         "model": LOGICAL_MODEL + "; " + a["counts_are_per_solve"], "source": c["toffoli"]},
+        {"quantity": "block encoding",
+         "model": f"{chosen.structure['block_encoding']}; alpha = {chosen.alpha:.4g}",
+         "source": c["block_encoding"]},
+        {"quantity": "structure of G", "model": chosen.structure["source"],
+         "source": c["carleman"]},
+    ]
+    for model in DATA_ACCESS:
+        est = estimates[key_of(chosen.algorithm, model)]
+        rows.append({"quantity": f"data access: {model}",
+                     "model": f"G-table lookups as {model} "
+                              f"({est.structure['g_table_words']:,} words)",
+                     "source": est.citations["data_access"]})
+    for algorithm in ALGORITHMS:
+        est = estimates[key_of(algorithm, chosen.data_access)]
+        rows.append({"quantity": f"QLSA: {algorithm}",
+                     "model": est.assumptions["kappa_in_qlsa"]
+                     + f"; {est.block_encoding_queries:.3g} block-encoding queries per solve",
+                     "source": est.citations["qlsa"]})
+    rows += [
+        {"quantity": "condition number kappa", "model": f"{chosen.kappa:.4g}: "
+                                                        f"{chosen.kappa_source}",
+         "source": c["carleman"]},
+        {"quantity": "rotation synthesis", "model": a["rotation_synthesis"]
+                                                    + f" ({a['t_per_rotation']} T each)",
+         "source": c["rotation_synthesis"]},
+        {"quantity": "error budget", "model": a["error_budget_split"], "source": "qmlc (stated)"},
+        {"quantity": "state preparation", "model": "history right-hand side [y_in; c; ...; c] "
+                                                   "by amplitude-loading trees",
+         "source": c["state_preparation"]},
+        {"quantity": "readout repetitions", "model": chosen.readout["model"],
+         "source": c["readout"]},
+        {"quantity": "physical qubits and runtime",
+         "model": "; ".join(str(v.get("model", k)) for k, v in
+                            physical_models(chosen).items())
+                  + f"; physical error rate {a['physical_error_rate']:g}, error budget "
+                    f"{a['physical_error_budget']:g}; " + a["physical_inputs"],
+         "source": c["physical"]},
+        {"quantity": "cost breakdown", "model": chosen.breakdown.model,
+         "source": "qmlc.estimators.breakdown"},
+        {"quantity": "scaling curves and classes",
+         "model": sweep.kappa_model + "; classes from exact leading terms of the symbolic "
+                                      "T-count (limits proved, not fitted)",
+         "source": "qmlc.estimators.sweep, qmlc.estimators.asymptotic"},
+    ]
+    for check in checks.all:
+        rows.append({"quantity": f"check: {check.title}",
+                     "model": f"{check.method}; {check.criterion}", "source": check.source})
+    return rows
+
+
+def request_inputs(request: EstimateRequest, options: EstimateOptions) -> dict:
+    return {"source": request.source, "n": request.n, "steps": request.steps,
+            "order": request.inputs.order, "epsilon": request.eps, "kappa": request.kappa,
+            "kappa_source": request.kappa_source, "algorithm": options.algorithm,
+            "data_access": options.data_access,
+            "physical_error_rate": options.physical_error_rate,
+            "error_budget": options.error_budget}
+
+
+def carleman_report(request: EstimateRequest, options: EstimateOptions,
+                    step: Step = lambda label: None) -> ModelReport:
+    """The report data of a Carleman request; ``step(label)`` is called before each stage."""
+    options = dataclasses.replace(options, sweep=False, breakdown=True)
+    estimates: dict[str, ResourceEstimate] = {}
+    for algorithm in ALGORITHMS:
+        for model in DATA_ACCESS:
+            step(f"estimate {algorithm} + {model}")
+            estimates[key_of(algorithm, model)] = estimate_request(
+                request, dataclasses.replace(options, algorithm=algorithm, data_access=model))
+    requested = key_of(options.algorithm, options.data_access)
+    chosen = estimates[requested]
+    step("scaling sweep and proofs")
+    sweep = scaling_sweep(request.inputs, options.algorithm, request.n, request.steps,
+                          request.kappa, request.eps)
+    curves: dict[str, ScalingCurves] = {}
+    for algorithm in ALGORITHMS:
+        curves[algorithm] = scaling_curves(request.inputs, algorithm, request.n, request.steps,
+                                           request.kappa, request.eps)
+    physical = _physical(request, options, chosen, step)
+    step("Carleman checks")
+    checks = carleman_checks(request, chosen, sweep)
+    title = ("Resource estimate: " + (f"n = {request.n:,}" if request.source == "flags"
+                                      else request.source)
+             + f", T = {request.steps}, N = {request.inputs.order}, eps = {request.eps:g}")
+    return ModelReport(
+        kind="carleman", title=title, inputs=request_inputs(request, options),
+        verdict=_verdict(estimates, requested),
+        assumptions=_assumptions(estimates, requested, sweep, checks),
+        estimates=estimates,
+        scaling=ScalingSection(algorithm=options.algorithm, curves=curves, sweep=sweep),
+        physical=physical, checks=checks)
+
+
+def qiren_report(spec, epsilon: float, delta: float, weights_path: str | None,
+                 step: Step = lambda label: None) -> ModelReport:
+    """The report data of a QIREN spec (estimate; rendered signal when weights are given)."""
+    from qmlc.backends.qiren_run import run_qiren_program
+    from qmlc.compiler.qiren_program import lower_qiren_spec
+    from qmlc.compiler.qiren_signal import load_signal, mse_psnr, signal_dims
+    from qmlc.estimators.qiren_estimate import estimate_qiren_spec
+
+    step("QIREN estimate")
+    estimate = estimate_qiren_spec(spec, epsilon=epsilon, delta=delta, weights_path=weights_path)
+    data = estimate.to_dict()
+    has_weights = weights_path is not None or "weights" in spec.table
+    lowered = lower_qiren_spec(spec, weights_path)
+    reconstruction, note = None, ""
+    signal = load_signal(spec)
+    if not has_weights:
+        note = ("no weights given (seeded, untrained initialization): pass --weights W.npz "
+                "(from qmlc train) to render the signal")
+    elif signal is None:
+        note = "the spec has no [signal]: nothing to render"
+    else:
+        step("render the signal")
+        X, target = signal
+        outputs = run_qiren_program(lowered.program, X, backend="numpy")
+        shape = None
+        if "image" in (spec.section("signal", required=False) or {}):
+            size = int(round(math.sqrt(X.shape[0])))
+            shape = [size, size]
+        reconstruction = {
+            "backend": "numpy backend: exact expectation values, as qmlc run --backend numpy",
+            "shape": shape, "in_dim": int(signal_dims(spec)[0]),
+            "coords": X.tolist() if shape is None else None,
+            "target": np.asarray(target)[:, 0].tolist(),
+            "output": np.asarray(outputs)[:, 0].tolist(),
+            **mse_psnr(outputs, target)}
+    m = estimate.model
+    render = data.get("render", {})
+    per_exec = data["fault_tolerant"]["t_count_per_execution"]
+    row = {"circuit_qubits": m.width, "circuits_per_sample": m.layers,
+           "t_count_per_execution": per_exec,
+           "shots_per_circuit": data["shots_per_circuit"]["hoeffding"],
+           "samples": render.get("samples"),
+           "executions": render.get("circuit_executions_hoeffding"),
+           "t_count_total": render.get("t_count_total_hoeffding")}
+    summary = (f"Each sample runs {m.layers} circuits of {m.width} qubits "
+               f"({per_exec:,} T gates per execution after rotation synthesis); "
+               + (f"rendering the {render['samples']:,}-sample signal to ε = {epsilon:g} per "
+                  f"⟨Z⟩ takes {sci(render['circuit_executions_hoeffding'])} executions "
+                  f"(Hoeffding shots) and {sci(render['t_count_total_hoeffding'])} T gates."
+                  if render else "the spec has no signal to render."))
+    verdict = Verdict(rows=[row], requested="qiren", cheapest="qiren", dominant="shots",
+                      summary=summary)
+    assumptions = [
+        {"quantity": "circuit figures", "model": data["per_circuit"]["source"],
+         "source": "Zhao et al., ICML 2024, arXiv:2406.03873 (QIREN architecture)"},
+        {"quantity": "shots per circuit", "model": data["shots_per_circuit"]["model"],
+         "source": "Hoeffding (1963); Chebyshev"},
+        {"quantity": "fault-tolerant T-count", "model": data["fault_tolerant"]["model"],
+         "source": "Ross, Selinger, Quantum Inf. Comput. 16:901 (2016), arXiv:1403.2975"},
+        {"quantity": "executions to render", "model": render.get("model", "no signal"),
+         "source": "qmlc (stated)"},
+    ]
+    if "output_precision" in data and "model" in data["output_precision"]:
+        assumptions.append({"quantity": "output precision",
+                            "model": data["output_precision"]["model"],
+                            "source": "delta method (first-order error propagation)"})
+    return ModelReport(
+        kind="qiren", title=f"QIREN resource estimate: {spec.path}",
+        inputs={"source": str(spec.path), "epsilon": epsilon, "error_budget": delta,
+                "weights": lowered.weights_source},
+        verdict=verdict, assumptions=assumptions,
+        qiren=QirenSection(estimate=data, weights=lowered.weights_source,
+                           reconstruction=reconstruction, note=note))
+
+
+__all__ = ["ModelReport", "carleman_report", "chosen_physical", "physical_models",
+           "qiren_report", "verdict_row"]

@@ -1,0 +1,300 @@
+"""A report as a neutral document: sections of paragraphs, tables and figures.
+
+Built once from a :class:`~qmlc.reports.report_data.ModelReport`; the HTML and Markdown renderers
+only format it, so both show the same words and numbers. Table cells carry the exact value next
+to its display form (``Cell``), which HTML keeps in a ``data-value`` attribute for tests and
+copy-paste.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from qmlc.estimators.breakdown import COMPONENTS
+from qmlc.reports.format import SUPERSCRIPT, duration, percent, sci
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    value: str | None = None      # exact number, as text
+    status: str | None = None     # "pass" / "warn" badges
+    strong: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    header: list
+    rows: list                    # lists of Cell
+
+
+@dataclass(frozen=True)
+class FigureRef:
+    name: str                     # key into the rendered figures
+    missing: str = ""             # said instead when the report has no such figure
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    emphasis: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    anchor: str
+    title: str
+    blocks: list = field(default_factory=list)
+
+
+def _n(value) -> Cell:
+    return Cell(sci(value), None if value is None else repr(value))
+
+
+def _q(value) -> Cell:
+    """Qubit counts: plain digits up to ten million."""
+    return Cell(sci(value, plain_below=1e7), None if value is None else repr(value))
+
+
+def _t(seconds) -> Cell:
+    return Cell(duration(seconds), None if seconds is None else repr(float(seconds)))
+
+
+def _plain(text) -> Cell:
+    return Cell("—" if text is None else str(text))
+
+
+# -- Carleman -----------------------------------------------------------------------------------
+
+def pretty(text: str) -> str:
+    """Θ(T²·log³(T)) for the sweep's Theta(T^2*log(T)^3) (same content, easier to read)."""
+    text = text.replace("Theta(", "Θ(").replace("n^1/2", "√n")
+    text = re.sub(r"log\((\w)\)\^(\d+)", lambda m: f"log{_sup(m.group(2))}({m.group(1)})", text)
+    text = re.sub(r"(\w)\^1(?![\d/])", r"\1", text)
+    text = re.sub(r"\^(\d+)", lambda m: _sup(m.group(1)), text)
+    return text.replace("*", "·")
+
+
+def _sup(digits: str) -> str:
+    return "" if digits == "1" else digits.translate(SUPERSCRIPT)
+
+
+def verdict_section(report) -> Section:
+    v = report.verdict
+    header = ["configuration", "T-count / solve", "Toffoli / solve", "logical qubits",
+              "T-count with readout", "physical qubits", "runtime / solve",
+              "runtime with readout", "physical model"]
+    rows = []
+    for r in v.rows:
+        requested = f"{r.algorithm}/{r.data_access}" == v.requested
+        rows.append([Cell(f"{r.algorithm} + {r.data_access}"
+                          + (" (requested)" if requested else ""), strong=requested),
+                     _n(r.t_count), _n(r.toffoli_count), _q(r.logical_qubits),
+                     _n(r.t_count_total), _q(r.physical_qubits), _t(r.runtime_seconds),
+                     _t(r.runtime_seconds_total),
+                     _plain(r.physical_model or "none fits (§4)")])
+    inputs = report.inputs
+    reps = v.rows[0].readout_repetitions
+    caption = (f"Per solve: one QLSA solve of the T = {inputs['steps']:,}-step history system "
+               f"(n = {inputs['n']:,}, N = {inputs['order']}, ε = {inputs['epsilon']:g}, "
+               f"κ = {inputs['kappa']:.4g}). Logical counts: {v.rows[0].logical_model}. "
+               f"With readout: × {reps:,} solves (ℓ∞ readout of θ(T), the same for every "
+               f"configuration). Physical figures at p = {inputs['physical_error_rate']:g}, "
+               f"error budget {inputs['error_budget']:g}, from the model named in the last "
+               "column (the cheapest that fits; — where none does).")
+    return Section("verdict", "Verdict", [Paragraph(v.summary, emphasis=True),
+                                          Table(caption, header, rows)])
+
+
+def breakdown_section(report) -> Section:
+    key = report.verdict.requested
+    b = report.estimates[key].breakdown
+    rows = [[Cell(c.label), _n(c.t_count), Cell(percent(c.share), repr(c.share)),
+             _n(c.t_gates), _n(c.ccz_class), _n(c.rotations),
+             _n(c.t_count * b.readout_repetitions)] for c in b.components]
+    rows.append([Cell("total per solve"), _n(b.t_count), Cell("100%", "1.0"), Cell(""),
+                 Cell(""), Cell(""), _n(b.t_count * b.readout_repetitions)])
+    header = ["component", "T-count / solve", "share", "T gates", "CCZ-class (×4 T)",
+              f"rotations (×{b.t_per_rotation} T)", f"× {b.readout_repetitions:,} readout runs"]
+    caption = (f"{key.replace('/', ' + ')}: T-count per component of one solve ({b.model}); "
+               "every G-table lookup counts as data access, wherever it sits.")
+    return Section("breakdown", "Cost breakdown", [FigureRef("breakdown"),
+                                                   Table(caption, header, rows)])
+
+
+def scaling_section(report) -> Section:
+    s = report.scaling
+    rows = []
+    for model, entry in s.sweep.models.items():
+        n_class = (entry.get("n_class") or {}).get("class") or "not proved"
+        t_class = (s.sweep.models["qram"].get("T_class") or {}).get("class") or "not proved"
+        rows.append([Cell(model), Cell(pretty(n_class)), Cell(pretty(t_class)),
+                     Cell(f"{entry['fits']['n_power']:.2f}", repr(entry['fits']['n_power'])),
+                     Cell(f"{entry['fits']['T_exponent_upper_decade']:.2f}",
+                          repr(entry['fits']['T_exponent_upper_decade'])),
+                     Cell("holds" if entry["verdict"].startswith("HOLDS") else "does not hold",
+                          status="pass" if entry["verdict"].startswith("HOLDS") else "warn")])
+    header = ["data access", "class in n (proved)", "class in T (proved, qram)",
+              "fitted n power", "fitted T exponent (upper decade)", "polylog(n)·T²"]
+    caption = (f"{s.algorithm}: classes of the T-count per solve from the exact leading terms of "
+               f"the symbolic count ({s.sweep.kappa_model}); fits over n ∈ [10³, 10⁸] and "
+               "T ∈ [10, 10⁴] for comparison.")
+    verdicts = [Paragraph(pretty(f"{model}: {entry['verdict']}"))
+                for model, entry in s.sweep.models.items()]
+    return Section("scaling", "Scaling", [FigureRef("scaling_n"), FigureRef("scaling_T"),
+                                          Table(caption, header, rows), *verdicts])
+
+
+def _model_rows(models: dict) -> list:
+    rows = []
+    for name, m in models.items():
+        rows.append([Cell(name), _q(m.get("qubits")), _t(m.get("runtime_seconds")),
+                     _plain(m.get("code_distance")),
+                     _plain(m.get("factory") or (f"{m['t_factories']} T factories"
+                                                 if m.get("t_factories") else None)),
+                     _plain(m.get("error") or m.get("model"))])
+    return rows
+
+
+def physical_section(report) -> Section:
+    p = report.physical
+    header = ["model", "physical qubits", "runtime / solve", "code distance", "factory",
+              "model details / why none fits"]
+    blocks = [Table(f"{p.key.replace('/', ' + ')} at p = {p.physical_error_rate:g}, error "
+                    f"budget {p.error_budget:g}: each physical model's optimum for one solve.",
+                    header, _model_rows(p.models)),
+              FigureRef("pareto", "No Pareto figure: no physical model finds a configuration "
+                                  f"at p = {p.physical_error_rate:g} (reasons in the table).")]
+    if p.pareto:
+        blocks.append(Table("Pareto frontier (non-dominated configurations).",
+                            ["physical qubits", "runtime / solve", "factory", "factories",
+                             "code distance"],
+                            [[_q(q.get("qubits")), _t(q.get("runtime_seconds")),
+                              _plain(q.get("factory")), _plain(q.get("factory_count")),
+                              _plain(q.get("code_distance"))] for q in p.pareto]))
+    rows = []
+    for row in p.error_rate_sensitivity:
+        for name, m in row["models"].items():
+            rows.append([Cell(f"{row['physical_error_rate']:g}", repr(row["physical_error_rate"])),
+                         Cell(name), _q(m.get("qubits")), _t(m.get("runtime_seconds")),
+                         _plain(m.get("code_distance")),
+                         _plain(m.get("error") and "no fit: " + m["error"])])
+    blocks += [FigureRef("error_rate"),
+               Table("Sensitivity to the physical error rate (same logical counts).",
+                     ["p", "model", "physical qubits", "runtime / solve", "code distance",
+                      "note"], rows),
+               FigureRef("epsilon"),
+               Table("Sensitivity to the target error ε (requested solver and data access).",
+                     ["ε", "T-count / solve", "readout runs", "T-count total",
+                      "physical qubits", "runtime / solve", "physical model"],
+                     [[Cell(f"{r['epsilon']:g}", repr(r["epsilon"])), _n(r["t_count"]),
+                       _n(r["readout_repetitions"]), _n(r["t_count_total"]),
+                       _q(r["physical_qubits"]), _t(r["runtime_seconds"]),
+                       _plain(r["physical_model"] or "none fits")]
+                      for r in p.epsilon_sensitivity])]
+    return Section("physical", "Physical resources", blocks)
+
+
+def checks_section(report) -> Section:
+    rows = []
+    for c in report.checks.all:
+        rows.append([Cell(c.title), Cell(sci(c.value), repr(c.value)), Cell(c.value_label),
+                     Cell(c.status, status=c.status), Cell(pretty(c.finding))])
+    blocks = [Paragraph("The four objections of Jennings et al. (arXiv:2512.03758, 2025) to "
+                        "Carleman pipelines, each measured on this model; the criteria are "
+                        "qmlc's and stated in §6."),
+              Table("Carleman checks (pass / warn).",
+                    ["check", "number", "what the number is", "status", "finding"], rows),
+              FigureRef("truncation", "No truncation figure: the a-priori bound is infinite "
+                                      "for every order (see the table)."),
+              FigureRef("kappa"), FigureRef("readout")]
+    return Section("checks", "Carleman checks", blocks)
+
+
+def assumptions_section(report) -> Section:
+    rows = [[Cell(a["quantity"]), Cell(a["model"]), Cell(a["source"])]
+            for a in report.assumptions]
+    return Section("assumptions", "Assumptions and sources",
+                   [Table("Every number's model and formula, and where it comes from.",
+                          ["quantity", "model / formula", "source"], rows)])
+
+
+# -- QIREN --------------------------------------------------------------------------------------
+
+def qiren_verdict_section(report) -> Section:
+    r = report.verdict.rows[0]
+    rows = [[Cell("qubits per circuit"), _n(r["circuit_qubits"])],
+            [Cell("circuits per sample"), _n(r["circuits_per_sample"])],
+            [Cell("T-count per execution"), _n(r["t_count_per_execution"])],
+            [Cell("shots per circuit (Hoeffding)"), _n(r["shots_per_circuit"])],
+            [Cell("samples to render"), _n(r["samples"])],
+            [Cell("circuit executions to render"), _n(r["executions"])],
+            [Cell("T-count to render"), _n(r["t_count_total"])]]
+    return Section("verdict", "Verdict", [
+        Paragraph(report.verdict.summary, emphasis=True),
+        Table(f"QIREN at ε = {report.inputs['epsilon']:g} per ⟨Z⟩, failure probability "
+              f"{report.inputs['error_budget']:g}; weights: {report.inputs['weights']}.",
+              ["quantity", "value"], rows)])
+
+
+def qiren_section(report) -> Section:
+    q = report.qiren.estimate
+    c = q["per_circuit"]
+    rows = [[Cell("qubits"), _n(c["qubits"])], [Cell("depth"), _n(c["depth"])],
+            [Cell("two-qubit depth"), _n(c["two_qubit_depth"])],
+            [Cell("two-qubit gates"), _n(c["two_qubit_gates"])],
+            [Cell("rotations (as emitted / after merging)"),
+             Cell(f"{c['rotations_as_emitted']:,} / {c['rotations_after_merging']:,}")]]
+    shots = q["shots_per_circuit"]
+    shot_rows = [[Cell(k), _n(shots[k])] for k in ("hoeffding", "chebyshev", "one_sigma")]
+    ft = q["fault_tolerant"]
+    ft_rows = [[Cell("rotations per execution"), _n(ft["rotations"])],
+               [Cell("T per rotation"), _n(ft["t_per_rotation"])],
+               [Cell("T-count per execution"), _n(ft["t_count_per_execution"])],
+               [Cell("logical qubits"), _n(ft["logical_qubits"])]]
+    blocks = [Table(f"One hybrid layer's circuit ({c['source']}).", ["figure", "value"], rows),
+              Table(f"Shots per circuit ({shots['model']}).", ["bound", "shots"], shot_rows),
+              Table(f"Fault-tolerant estimate of one execution ({ft['model']}).",
+                    ["figure", "value"], ft_rows)]
+    if "render" in q:
+        r = q["render"]
+        blocks.append(Table(f"Executions to render the signal ({r['model']}).",
+                            ["figure", "value"],
+                            [[Cell("samples"), _n(r["samples"])],
+                             [Cell("circuit bindings"), _n(r["circuit_bindings"])],
+                             [Cell("executions (Hoeffding shots)"),
+                              _n(r["circuit_executions_hoeffding"])],
+                             [Cell("executions (1σ shots)"), _n(r["circuit_executions_one_sigma"])],
+                             [Cell("T-count (Hoeffding shots)"), _n(r["t_count_total_hoeffding"])]]))
+    precision = q.get("output_precision") or {}
+    if "shots_confidence" in precision:
+        blocks.append(Paragraph(
+            f"Output precision: the noise gain through the later layers is up to "
+            f"{precision['noise_gain_max']:.3g} (median {precision['noise_gain_median']:.3g}), so "
+            f"every output within ε needs {precision['shots_confidence']:,} shots per circuit "
+            f"({precision['shots_one_sigma']:,} for 1σ); weights: {precision['weights']}."))
+    if report.qiren.reconstruction is not None:
+        blocks.append(FigureRef("qiren"))
+    else:
+        blocks.append(Paragraph(report.qiren.note))
+    return Section("qiren", "QIREN: circuits, shots and rendering", blocks)
+
+
+def document(report) -> list[Section]:
+    """The report's sections in reading order."""
+    if report.kind == "qiren":
+        return [qiren_verdict_section(report), qiren_section(report),
+                assumptions_section(report)]
+    return [verdict_section(report), breakdown_section(report), scaling_section(report),
+            physical_section(report), checks_section(report), assumptions_section(report)]
+
+
+SECTION_TITLES = {"carleman": ["Verdict", "Cost breakdown", "Scaling", "Physical resources",
+                               "Carleman checks", "Assumptions and sources"],
+                  "qiren": ["Verdict", "QIREN: circuits, shots and rendering",
+                            "Assumptions and sources"]}
+
+__all__ = ["COMPONENTS", "Cell", "FigureRef", "Paragraph", "SECTION_TITLES", "Section", "Table",
+           "document"]

@@ -1,0 +1,317 @@
+"""``qmlc report``: one source of truth with ``qmlc estimate``, self-contained HTML, Markdown with
+PNGs, the data behind every plot, determinism, and the bad-input contract."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qmlc.reports import cli
+from qmlc.reports.report_document import SECTION_TITLES
+from tests.conftest import EXAMPLES, REPORT_FLAGS
+
+VOLATILE = {"seconds_logical"}   # wall-clock time of the logical estimate, differs per run
+
+
+def run_cli(argv: list[str], out=None) -> int:
+    try:
+        return cli.main(argv, out=out or (lambda _text: None))
+    except SystemExit as exc:   # argparse's own usage errors
+        return int(exc.code)
+
+
+def _estimate_json(argv: list[str]) -> dict:
+    lines: list[str] = []
+    assert cli.main(["estimate", *argv, "--json"], out=lines.append) == 0
+    return json.loads(lines[0])
+
+
+def _strip(d: dict) -> dict:
+    return {k: v for k, v in d.items() if k not in VOLATILE | {"breakdown"}}
+
+
+class _Cells(HTMLParser):
+    """Table cells of an HTML page: (section id, row number, text, data-value)."""
+
+    def __init__(self):
+        super().__init__()
+        self.section, self.row, self.cells, self._cell = None, -1, [], None
+        self.headings = []
+        self._heading = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "section":
+            self.section, self.row = attrs.get("id"), -1
+        elif tag == "tr":
+            self.row += 1
+        elif tag == "td":
+            self._cell = [self.section, self.row, "", attrs.get("data-value")]
+        elif tag == "h2":
+            self._heading = ""
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._cell is not None:
+            self.cells.append(tuple(self._cell))
+            self._cell = None
+        elif tag == "h2":
+            self.headings.append(self._heading)
+            self._heading = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell[2] += data
+        if self._heading is not None:
+            self._heading += data
+
+
+def _parse(html: str) -> _Cells:
+    parser = _Cells()
+    parser.feed(html)
+    return parser
+
+
+@pytest.fixture(scope="module")
+def report_data(flag_report_files) -> dict:
+    html, _ = flag_report_files
+    return json.loads(html.with_suffix(".json").read_text())
+
+
+@pytest.mark.parametrize("algorithm", ["qsvt", "jennings"])
+@pytest.mark.parametrize("model", ["qram", "qrom", "select-swap"])
+def test_every_estimate_equals_qmlc_estimate_json(report_data, algorithm, model):
+    """One source of truth: each configuration in the report is exactly ``qmlc estimate``."""
+    flags = REPORT_FLAGS[:10] + ["--algorithm", algorithm, "--data-access", model]
+    expected = _strip(_estimate_json(flags))
+    got = _strip(report_data["estimates"][f"{algorithm}/{model}"])
+    assert got == expected
+
+
+def test_verdict_table_shows_the_estimates(flag_report_files, report_data):
+    """The verdict cells a reader sees carry exactly the estimate's integers."""
+    html, _ = flag_report_files
+    cells = [c for c in _parse(html.read_text()).cells if c[0] == "verdict"]
+    for i, key in enumerate(report_data["estimates"]):
+        est = report_data["estimates"][key]
+        row = [c for c in cells if c[1] == i + 1]   # row 0 is the header
+        assert row[0][2].startswith(key.replace("/", " + "))
+        values = [c[3] for c in row[1:6]]
+        model = report_data["verdict"]["rows"][i]["physical_model"]
+        physical = {"qualtran-gidney-fowler": est["physical"],
+                    "msft-resource-estimator": est["physical_msft"]}.get(model, {})
+        assert row[8][2] == (model or "none fits (§4)")
+        assert values == [repr(est["t_count"]), repr(est["toffoli_count"]),
+                          repr(est["logical_qubits"]), repr(est["readout"]["t_count_total"]),
+                          None if physical.get("qubits") is None
+                          else repr(physical["qubits"])]
+        if physical.get("qubits") is not None:   # the cheapest feasible model by volume
+            assert row[6][3] == repr(physical["runtime_seconds"])
+        # the displayed text is the same number in scientific notation
+        mantissa, exponent = row[1][2].split(" × 10") if "×" in row[1][2] else (row[1][2], "")
+        if exponent:
+            sup = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+            shown = float(mantissa) * 10 ** int(exponent.translate(sup))
+            assert shown == pytest.approx(est["t_count"], rel=5e-3)
+
+
+def test_json_holds_the_data_behind_every_plot(report_data):
+    scaling = report_data["scaling"]
+    assert set(scaling["curves"]) == {"qsvt", "jennings"}
+    for curves in scaling["curves"].values():
+        for model in ("qram", "qrom", "select-swap"):
+            assert len(curves["t_count_vs_n"][model]) == len(curves["n"])
+            assert len(curves["t_count_vs_T"][model]) == len(curves["T"])
+    assert scaling["sweep"]["models"]["qram"]["T_class"]["proved"]
+    for est in report_data["estimates"].values():
+        assert sum(c["t_count"] for c in est["breakdown"]["components"]) == est["t_count"]
+    physical = report_data["physical"]
+    assert [r["physical_error_rate"] for r in physical["error_rate_sensitivity"]] == \
+        [1e-3, 1e-4, 1e-5]
+    assert [r["epsilon"] for r in physical["epsilon_sensitivity"]] == pytest.approx(
+        [0.1, 0.01, 0.001])
+    for key in ("truncation", "time_steps", "kappa_growth", "readout"):
+        check = report_data["checks"][key]
+        assert check["status"] in ("pass", "warn") and "data" in check
+
+
+def test_curves_pass_through_the_estimate(report_data):
+    """At (n, T) of the request the lambdified curves give the estimate's T-count."""
+    est = report_data["estimates"]["jennings/qrom"]
+    curves = report_data["scaling"]["curves"]["jennings"]
+    i = int(np.argmin(np.abs(np.log(np.asarray(curves["T"]) / est["steps"]))))
+    assert curves["T"][i] == est["steps"]
+    assert curves["t_count_vs_T"]["qrom"][i] == pytest.approx(est["t_count"], rel=1e-4)
+
+
+def test_page_is_self_contained(flag_report_files):
+    html_path, summary = flag_report_files
+    html = html_path.read_text()
+    assert summary["bytes"] == html_path.stat().st_size == len(html.encode())
+    for forbidden in ("http:", "https:", "//", "<script", "src=", "@import", "<link",
+                      "<iframe", "<object"):
+        assert forbidden not in html, forbidden
+    # url(...) only for the SVG's own clip paths (fragment references into the page)
+    assert re.findall(r"url\((?!#)", html) == []
+    assert all(href.startswith("#") for href in re.findall(r'href="([^"]*)"', html))
+    assert html.count("<svg") >= 8          # every figure inline
+    assert "@media print" in html
+
+
+def test_every_section_heading(flag_report_files):
+    headings = _parse(flag_report_files[0].read_text()).headings
+    assert [re.sub(r"^\d+\. ", "", h) for h in headings] == SECTION_TITLES["carleman"]
+
+
+def test_cli_states_the_file_size(tmp_path, capsys):
+    out = tmp_path / "r.html"
+    assert cli.main(["report", *REPORT_FLAGS, "-o", str(out), "--no-progress"]) == 0
+    captured = capsys.readouterr()
+    assert re.fullmatch(rf"wrote {re.escape(str(out))} \(\d+ KB, html\)\n", captured.out)
+    assert captured.err == ""   # the progress bar stays silent without a terminal
+
+
+def test_spec_report_uses_the_measured_checks(tmp_path):
+    out = tmp_path / "tiny.md"
+    assert cli.main(["report", str(EXAMPLES / "tiny_polymap.toml"), "-o", str(out),
+                     "--json"], out=lambda _t: None) == 0
+    data = json.loads(out.with_suffix(".json").read_text())
+    checks = data["checks"]
+    assert "relative_error" in checks["truncation"]["data"]          # from qmlc verify
+    assert "kappa_measured" in checks["kappa_growth"]["data"]        # measured κ(T)
+    expected = _strip(_estimate_json([str(EXAMPLES / "tiny_polymap.toml")]))
+    assert _strip(data["estimates"]["qsvt/qram"]) == expected
+    # Markdown: every image link resolves to a non-blank PNG beside the report
+    from PIL import Image
+
+    text = out.read_text()
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert len(links) >= 8
+    for link in links:
+        image = np.asarray(Image.open(out.parent / link).convert("L"), dtype=float)
+        assert image.std() > 5, link
+    for title in SECTION_TITLES["carleman"]:
+        assert re.search(rf"^## \d+\. {re.escape(title)}$", text, re.M), title
+
+
+def _qiren_spec(tmp_path: Path) -> tuple[Path, Path]:
+    from qmlc.compiler.qiren_model import qiren_from_spec
+    from qmlc.compiler.qiren_weights import init_weights, save_weights
+    from qmlc.compiler.spec import load_spec
+
+    spec = tmp_path / "small.toml"
+    spec.write_text('kind = "qiren"\nname = "small"\nin_dim = 2\nwidth = 3\nlayers = 2\n'
+                    'reuploads = 1\nblocks = 1\nentangler = "cnot"\nencoding = "rz"\n'
+                    'out_dim = 1\nseed = 0\n[signal]\nimage = "camera"\nsize = 8\n')
+    weights = tmp_path / "w.npz"
+    save_weights(weights, init_weights(qiren_from_spec(load_spec(spec)), 5))
+    return spec, weights
+
+
+def test_qiren_report_matches_estimate_and_run(tmp_path):
+    spec, weights = _qiren_spec(tmp_path)
+    out = tmp_path / "q.html"
+    assert cli.main(["report", str(spec), "--weights", str(weights), "-o", str(out),
+                     "--json"], out=lambda _t: None) == 0
+    data = json.loads(out.with_suffix(".json").read_text())
+    assert data["qiren"]["estimate"] == _estimate_json([str(spec), "--weights", str(weights)])
+    lines: list[str] = []
+    assert cli.main(["run", str(spec), "--backend", "numpy", "--weights", str(weights),
+                     "--json"], out=lines.append) == 0
+    run = json.loads(lines[0])
+    rec = data["qiren"]["reconstruction"]
+    assert rec["output"] == [row[0] for row in run["outputs"]]
+    assert rec["psnr_db"] == run["psnr_db"] and rec["shape"] == [8, 8]
+    headings = _parse(out.read_text()).headings
+    assert [re.sub(r"^\d+\. ", "", h) for h in headings] == SECTION_TITLES["qiren"]
+    assert 'id="fig-qiren"' in out.read_text()
+
+
+# -- bad inputs: exit 2, one line, nothing written ----------------------------------------------
+
+def _assert_refused(argv: list[str], capsys, where: Path, flag: str = "-o") -> None:
+    before = sorted(where.rglob("*"))
+    assert run_cli(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and flag in err, err
+    assert sorted(where.rglob("*")) == before
+
+
+@settings(max_examples=20, deadline=None)
+@given(suffix=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_", max_size=5)
+       .filter(lambda s: s not in ("html", "md")))
+def test_unknown_extension_is_refused(tmp_path_factory, suffix):
+    where = tmp_path_factory.mktemp("ext")
+    name = f"report.{suffix}" if suffix else "report"
+    before = sorted(where.rglob("*"))
+    assert run_cli(["report", *REPORT_FLAGS, "-o", str(where / name)]) == 2
+    assert sorted(where.rglob("*")) == before
+
+
+def test_unknown_extension_says_what_to_do(tmp_path, capsys):
+    _assert_refused(["report", *REPORT_FLAGS, "-o", str(tmp_path / "r.pdf")], capsys, tmp_path)
+
+
+@pytest.mark.parametrize("target", ["file/r.html", "dir.html", "/proc/qmlc-report.html",
+                                    "/sys/qmlc-report.md"])
+def test_unwritable_output_is_refused(tmp_path, capsys, target):
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "dir.html").mkdir()
+    path = target if target.startswith("/") else str(tmp_path / target)
+    _assert_refused(["report", *REPORT_FLAGS, "-o", path], capsys, tmp_path)
+    assert not Path(path).is_file()
+
+
+def test_bad_size_flags_are_refused_before_writing(tmp_path, capsys):
+    argv = ["report", "--n", "-5", *REPORT_FLAGS[2:], "-o", str(tmp_path / "r.html")]
+    _assert_refused(argv, capsys, tmp_path, flag="--n")
+
+
+def test_write_failure_leaves_no_partial_file(tmp_path, monkeypatch):
+    """A failure while writing (disk full, forced here on the second file: a figure in a new
+    folder) leaves neither files, temporary files nor the new folder behind."""
+    import qmlc.reports.files as files
+    from qmlc.compiler.errors import UsageError
+
+    real = files.tempfile.mkstemp
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(kwargs.get("dir"))
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+    monkeypatch.setattr(files.tempfile, "mkstemp", failing)
+    out = tmp_path / "r.md"
+    with pytest.raises(UsageError, match="No space left"):
+        files.write_files({out: "text", tmp_path / "r_figures" / "a.png": b"png"})
+    assert sorted(tmp_path.rglob("*")) == []
+
+
+@pytest.mark.slow
+def test_same_inputs_same_bytes(tmp_path):
+    """Deterministic: two runs give byte-identical HTML, Markdown, PNGs and JSON (the JSON's
+    estimate timings aside)."""
+    outputs = []
+    for run in ("a", "b"):
+        for ext in ("html", "md"):
+            out = tmp_path / run / f"r.{ext}"
+            assert cli.main(["report", *REPORT_FLAGS, "-o", str(out), "--json"],
+                            out=lambda _t: None) == 0
+    for path in sorted((tmp_path / "a").rglob("*")):
+        if path.is_file():
+            other = tmp_path / "b" / path.relative_to(tmp_path / "a")
+            if path.suffix == ".json":
+                a, b = (re.sub(r'"seconds_logical": [0-9.e-]+', "", p.read_text())
+                        for p in (path, other))
+            else:
+                a, b = path.read_bytes(), other.read_bytes()
+            assert a == b, path.name
+            outputs.append(path.name)
+    assert {"r.html", "r.md", "r.json"} <= set(outputs)

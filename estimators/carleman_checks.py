@@ -193,8 +193,10 @@ def _kappa_model(request: EstimateRequest, horizons: list[int]) -> list[float]:
 def kappa_check(request: EstimateRequest, estimate: ResourceEstimate) -> CarlemanCheck:
     steps = request.steps
     rows = []
-    if request.polymap is not None:
-        M, _ = carleman_lift(request.polymap.G, request.inputs.order)
+    n, order = request.n, request.inputs.order
+    delta = sum(n**j for j in range(1, order + 1))      # rows of one history block
+    if request.polymap is not None and 2 * delta <= KAPPA_ROWS:   # horizon 1 has 2 blocks
+        M, _ = carleman_lift(request.polymap.G, order)
         rows = kappa_growth(M, steps, max_rows=KAPPA_ROWS)
     horizons = [r["steps"] for r in rows] or sorted({*(2**k for k in range(
         int(math.log2(steps)) + 1)), steps})

@@ -114,6 +114,9 @@ class VerdictRow(Result):
 
 @dataclass(frozen=True)
 class Verdict(Result):
+    """The verdict table (VerdictRow per configuration; one dict of figures for QIREN), the
+    requested and the cheapest configuration, the dominant component and the one sentence."""
+
     rows: list
     requested: str
     cheapest: str

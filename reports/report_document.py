@@ -69,12 +69,19 @@ def _plain(text) -> Cell:
 # -- Carleman -----------------------------------------------------------------------------------
 
 def pretty(text: str) -> str:
-    """Θ(T²·log³(T)) for the sweep's Theta(T^2*log(T)^3) (same content, easier to read)."""
+    """Θ(T²·log³(T)) for the sweep's Theta(T^2*log(T)^3), 8.56 × 10¹⁶ for 8.56e+16 (same
+    content, easier to read)."""
+    text = re.sub(r"\b(\d+(?:\.\d+)?)e([+-]?)0*(\d+)\b",
+                  lambda m: f"{m.group(1)} × 10{_power(m.group(2), m.group(3))}", text)
     text = text.replace("Theta(", "Θ(").replace("n^1/2", "√n")
     text = re.sub(r"log\((\w)\)\^(\d+)", lambda m: f"log{_sup(m.group(2))}({m.group(1)})", text)
     text = re.sub(r"(\w)\^1(?![\d/])", r"\1", text)
     text = re.sub(r"\^(\d+)", lambda m: _sup(m.group(1)), text)
     return text.replace("*", "·")
+
+
+def _power(sign: str, digits: str) -> str:
+    return ("-" if sign == "-" else "").translate(SUPERSCRIPT) + digits.translate(SUPERSCRIPT)
 
 
 def _sup(digits: str) -> str:
@@ -152,10 +159,18 @@ def _model_rows(models: dict) -> list:
     for name, m in models.items():
         rows.append([Cell(name), _q(m.get("qubits")), _t(m.get("runtime_seconds")),
                      _plain(m.get("code_distance")),
-                     _plain(m.get("factory") or (f"{m['t_factories']} T factories"
-                                                 if m.get("t_factories") else None)),
+                     _plain(_factory(m)),
                      _plain(m.get("error") or m.get("model"))])
     return rows
+
+
+def _factory(m: dict) -> str | None:
+    """'<factory> × <count>' (factory library), 'k T factories' (Microsoft estimator)."""
+    if m.get("factory") and m.get("factory_count"):
+        return f"{m['factory']} × {m['factory_count']}"
+    if m.get("factory"):
+        return str(m["factory"])
+    return f"{m['t_factories']} T factories" if m.get("t_factories") else None
 
 
 def physical_section(report) -> Section:

@@ -119,3 +119,27 @@ def test_time_steps_follow_the_proved_class(algorithm, status):
     assert check.status == status
     assert check.data["T_power"] == (2 if algorithm == "qsvt" else 1)
     assert check.data["blocks"] == request.steps + 1
+
+
+def test_kappa_is_not_measured_beyond_the_row_budget(tmp_path, monkeypatch):
+    """n = 150 at N = 2: one history block has 150 + 150² rows, beyond the report's κ budget,
+    so the lift is never built and κ growth is reported as not measured."""
+    import scipy.sparse as sp
+
+    import qmlc.estimators.carleman_checks as checks
+
+    n = 150
+    rng = np.random.default_rng(1)
+    sp.save_npz(tmp_path / "g2.npz", sp.random(n, n * n, density=2e-4, random_state=1,
+                                                format="csr") * 0.1)
+    arrays = {"G0": 0.01 * rng.normal(size=n), "G1": 0.5 * np.eye(n),
+              "u0": 0.1 * rng.normal(size=n)}
+    spec = write_polymap_spec(tmp_path, arrays, order=2, steps=4,
+                              extra='[sparse]\nG2 = "g2.npz"\n')
+
+    def forbidden(*_args, **_kwargs):
+        raise AssertionError("the lift was built")
+    monkeypatch.setattr(checks, "carleman_lift", forbidden)
+    request = request_from_spec(load_spec(spec))
+    check = kappa_check(request, estimate_request(request, EstimateOptions()))
+    assert check.status == "warn" and "not measured" in check.finding

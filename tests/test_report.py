@@ -297,7 +297,7 @@ def test_write_failure_leaves_no_partial_file(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_same_inputs_same_bytes(tmp_path):
     """Deterministic: two runs give byte-identical HTML, Markdown, PNGs and JSON (the JSON's
-    estimate timings aside)."""
+    timings of the estimate, sweep and proofs aside)."""
     outputs = []
     for run in ("a", "b"):
         for ext in ("html", "md"):
@@ -308,10 +308,52 @@ def test_same_inputs_same_bytes(tmp_path):
         if path.is_file():
             other = tmp_path / "b" / path.relative_to(tmp_path / "a")
             if path.suffix == ".json":
-                a, b = (re.sub(r'"seconds_logical": [0-9.e-]+', "", p.read_text())
-                        for p in (path, other))
+                a, b = (re.sub(r'"(seconds_logical|sweep_seconds|proof_seconds)": [0-9.e-]+',
+                               "", p.read_text()) for p in (path, other))
             else:
                 a, b = path.read_bytes(), other.read_bytes()
             assert a == b, path.name
             outputs.append(path.name)
     assert {"r.html", "r.md", "r.json"} <= set(outputs)
+
+
+def test_factory_library_fields_are_used_when_present():
+    """Once estimates carry ``physical_models`` and ``pareto`` (the physical-layer work), the
+    report shows them instead of today's two models."""
+    from types import SimpleNamespace
+
+    from qmlc.reports.plots import pareto_figure, to_svg
+    from qmlc.reports.report_data import (
+        PhysicalSection,
+        chosen_physical,
+        pareto_points,
+        physical_models,
+    )
+    from qmlc.reports.report_document import physical_section
+
+    best = {"qubits": 2_000_000, "runtime_seconds": 3.0e9, "code_distance": 25,
+            "factory": "15-to-1 x2", "factory_count": 12, "model": "beverland-rounds"}
+    other = {"qubits": 900_000, "runtime_seconds": 9.0e9, "code_distance": 27,
+             "factory": "cultivation", "factory_count": 40, "model": "cultivation"}
+    failed = {"qubits": None, "runtime_seconds": None, "error": "floor above the budget",
+              "model": "gidney-fowler"}
+    pareto = [{"qubits": 2_000_000, "runtime_seconds": 3.0e9, "factory": "15-to-1 x2",
+               "factory_count": 12, "code_distance": 25},
+              {"qubits": 900_000, "runtime_seconds": 9.0e9, "factory": "cultivation",
+               "factory_count": 40, "code_distance": 27}]
+    est = SimpleNamespace(physical=best, physical_msft=failed, pareto=pareto,
+                          physical_models={"beverland-rounds": best, "cultivation": other,
+                                           "gidney-fowler": failed})
+    assert physical_models(est) == est.physical_models
+    assert chosen_physical(est) == ("beverland-rounds", best)
+    assert pareto_points(est) == pareto
+    section = PhysicalSection(key="qsvt/qram", physical_error_rate=1e-3, error_budget=0.01,
+                              models=physical_models(est), pareto=pareto, pareto_note="frontier",
+                              error_rate_sensitivity=[], epsilon_sensitivity=[])
+    report = SimpleNamespace(physical=section)
+    tables = [b for b in physical_section(report).blocks if hasattr(b, "rows")][:2]
+    assert [row[4].text for row in tables[0].rows] == ["15-to-1 x2 × 12", "cultivation × 40",
+                                                       "—"]
+    assert [row[0].value for row in tables[1].rows] == ["2000000", "900000"]
+    svg = to_svg(pareto_figure(report))
+    assert "Pareto frontier" in svg and "cultivation" in svg

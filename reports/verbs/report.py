@@ -24,8 +24,8 @@ from qmlc.reports.verbs import VerbOutput
 from qmlc.reports.verbs.estimate import SIZE_FLAGS
 
 FORMATS = {".html": "html", ".md": "markdown"}
-CARLEMAN_STAGES = 16   # 6 estimates, sweep, 3 error rates, 3 target errors, checks, plots, page
-QIREN_STAGES = 4
+CARLEMAN_STAGES = 15   # 6 estimates, sweep, 3 error rates, 3 target errors, checks, the page
+QIREN_STAGES = 3      # estimate, rendered signal, the page
 
 
 def output_format(path: Path) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-SECONDS_PER_YEAR = 365.25 * 86400      # Julian year
+SECONDS_PER_YEAR = 365.25 * 86400      # Julian year, as qmlc.estimators.human.YEAR
 
 
 def sci(value: float | int | None, digits: int = 3, plain_below: float = 1e5) -> str:
@@ -34,21 +34,15 @@ def sci(value: float | int | None, digits: int = 3, plain_below: float = 1e5) ->
 
 
 def duration(seconds: float | None) -> str:
-    """3.2 s, 4.1 min, 7.5 h, 12 days, 5,214 years, 3.1 × 10⁹ years; '—' for None."""
+    """The estimators' words for a runtime (:func:`qmlc.estimators.human.human_duration`:
+    "41 s", "7.53 hours", "5,214 years"), with 10ⁿ notation past 10¹² years; '—' for None."""
+    from qmlc.estimators.human import YEAR, human_duration
+
     if seconds is None or not math.isfinite(seconds):
         return "—"
-    if seconds < 60:
-        return f"{seconds:.3g} s"
-    if seconds < 3600:
-        return f"{seconds / 60:.3g} min"
-    if seconds < 86400:
-        return f"{seconds / 3600:.3g} h"
-    if seconds < SECONDS_PER_YEAR:
-        return f"{seconds / 86400:.3g} days"
-    years = seconds / SECONDS_PER_YEAR
-    if years < 1e6:
-        return f"{years:,.0f} years" if years >= 100 else f"{years:.3g} years"
-    return f"{sci(years)} years"
+    if seconds / YEAR >= 1e12:
+        return f"{sci(seconds / YEAR)} years"
+    return human_duration(seconds)
 
 
 def byte_size(size: int) -> str:

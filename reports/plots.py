@@ -191,58 +191,79 @@ def scaling_figure(report, axis: str) -> Figure:
                   f"log-log plot of T-count against {what} per data-access model")
 
 
+def _time_unit(seconds: list) -> tuple[float, str]:
+    """The unit the largest runtime reads best in: (seconds per unit, name)."""
+    from qmlc.reports.format import SECONDS_PER_YEAR
+
+    largest = max(seconds, default=1.0)
+    for size, name in ((SECONDS_PER_YEAR, "years"), (86400.0, "days"), (3600.0, "hours")):
+        if largest >= 3 * size:
+            return size, name
+    return 1.0, "s"
+
+
+def _model_colors(names) -> dict:
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(sorted(names))}
+
+
 def pareto_figure(report) -> Figure | None:
     section = report.physical
-    if not section.pareto and not any(m.get("qubits") is not None
-                                       for m in section.models.values()):
+    feasible = {k: m for k, m in section.models.items() if m.get("qubits") is not None}
+    if not section.pareto and not feasible:
         return None
-    fig, ax = _figure(height=3.4)
+    colors = _model_colors(section.models)
+    unit, unit_name = _time_unit([m["runtime_seconds"] for m in feasible.values()]
+                                 + [p["runtime_seconds"] for p in section.pareto or []])
+    fig, ax = _figure(height=3.6)
     if section.pareto:
         pts = sorted(section.pareto, key=lambda p: p["runtime_seconds"])
-        ax.step([p["runtime_seconds"] for p in pts], [p["qubits"] for p in pts], where="post",
-                color=PALETTE[0], lw=1.5, label="Pareto frontier")
-        ax.plot([p["runtime_seconds"] for p in pts], [p["qubits"] for p in pts], "o",
-                color=PALETTE[0], ms=3)
-    for i, (name, entry) in enumerate(section.models.items()):
-        if entry.get("qubits") is None:
-            continue
-        ax.plot([entry["runtime_seconds"]], [entry["qubits"]], "s", ms=7,
-                color=PALETTE[(i + 1) % len(PALETTE)], label=name)
+        ax.step([p["runtime_seconds"] / unit for p in pts], [p["qubits"] for p in pts],
+                where="post", color="#999999", lw=1.0, zorder=1, label="Pareto frontier")
+        for p in pts:
+            ax.plot([p["runtime_seconds"] / unit], [p["qubits"]], "o", ms=4,
+                    color=colors.get(p["model"], "#555555"), zorder=2)
+    for name, m in feasible.items():
+        ax.plot([m["runtime_seconds"] / unit], [m["qubits"]], "s", ms=8, mfc="none", mew=1.8,
+                color=colors[name], label=name, zorder=3)
+    ax.margins(0.1)
     _log_axes(ax)
-    ax.legend(fontsize=8)
-    ax.set_xlabel("runtime per solve (s)")
+    ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.set_xlabel(f"runtime per solve ({unit_name})")
     ax.set_ylabel("physical qubits")
     ax.set_title(f"{section.key.replace('/', ' + ')} at p = {section.physical_error_rate:g}")
     return Figure("pareto", fig,
-                  f"Physical qubits vs runtime of one solve ({section.pareto_note}).",
-                  "physical qubits against runtime for the physical models")
+                  f"Physical qubits vs runtime of one solve: {section.pareto_note}; dots "
+                  "coloured by model.", "physical qubits against runtime for the physical models")
 
 
 def error_rate_figure(report) -> Figure:
     section = report.physical
-    fig, (ax_q, ax_t) = _figure(height=3.0, ncols=2)
+    fig, (ax_q, ax_t) = _figure(width=8.4, height=3.0, ncols=2)
     names = list(section.error_rate_sensitivity[0]["models"])
-    for i, name in enumerate(names):
+    colors = _model_colors(names)
+    runtimes = [m["runtime_seconds"] for row in section.error_rate_sensitivity
+                for m in row["models"].values() if m.get("runtime_seconds") is not None]
+    unit, unit_name = _time_unit(runtimes)
+    for name in names:
         ps, qs, ts = [], [], []
         for row in section.error_rate_sensitivity:
             entry = row["models"].get(name, {})
             if entry.get("qubits") is not None:
                 ps.append(row["physical_error_rate"])
                 qs.append(entry["qubits"])
-                ts.append(entry["runtime_seconds"])
-        color = PALETTE[(i + 1) % len(PALETTE)]
-        ax_q.plot(ps, qs, "o-", color=color, label=name)
-        ax_t.plot(ps, ts, "o-", color=color, label=name)
-    for ax, label in ((ax_q, "physical qubits"), (ax_t, "runtime per solve (s)")):
+                ts.append(entry["runtime_seconds"] / unit)
+        ax_q.plot(ps, qs, "o-", color=colors[name], label=name)
+        ax_t.plot(ps, ts, "o-", color=colors[name], label=name)
+    for ax, label in ((ax_q, "physical qubits"), (ax_t, f"runtime per solve ({unit_name})")):
+        ax.set_xlim(3e-6, 3e-3)
         _log_axes(ax)
         ax.set_xlabel("physical error rate p")
         ax.set_ylabel(label)
-        ax.set_xlim(3e-6, 3e-3)
-    ax_q.legend(fontsize=7)
+    ax_t.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return Figure("error_rate", fig,
                   "Sensitivity to the physical error rate p ∈ {10⁻³, 10⁻⁴, 10⁻⁵}: each model's "
-                  "optimum; a missing point means the model finds no configuration at that p "
-                  "(reasons in the table).",
+                  "least qubits × runtime; a missing point means the model finds no "
+                  "configuration at that p (reasons in the table).",
                   "physical qubits and runtime against the physical error rate")
 
 

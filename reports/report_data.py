@@ -10,11 +10,9 @@ other error rates and at three target errors, and the four Carleman checks
 :func:`qmlc.estimators.qiren_estimate.estimate_qiren_spec` and, when weights are given, the
 signal rendered by the lowered program (the numpy backend of ``qmlc run``).
 
-Physical figures: the estimate's ``physical_models`` and ``pareto`` (the factory library of the
-physical-layer work) are used when the estimate carries them; until then the two models every
-estimate has — ``physical`` (Qualtran's Gidney–Fowler search) and ``physical_msft`` (the
-Microsoft estimator) — stand in, and the Pareto section says that the frontier needs the
-factory library.
+Physical figures are the estimate's own: ``physical`` (the configuration of least qubits ×
+runtime over the factory library), ``physical_models`` (each model's best, or why it has none)
+and ``pareto`` (the joint frontier) — :mod:`qmlc.estimators.physical`.
 """
 
 from __future__ import annotations
@@ -37,7 +35,6 @@ from qmlc.reports.format import duration, sci
 
 ERROR_RATES = (1e-3, 1e-4, 1e-5)
 EPSILON_FACTORS = (10.0, 1.0, 0.1)
-GF_KEY, MSFT_KEY = "qualtran-gidney-fowler", "msft-resource-estimator"
 LOGICAL_MODEL = ("Qualtran bloq tree, QECGatesCost per solve; T = t + 4 (Toffoli + And + CSWAP) "
                  "+ t_rot x rotations")
 
@@ -48,36 +45,28 @@ def key_of(algorithm: str, data_access: str) -> str:
     return f"{algorithm}/{data_access}"
 
 
-# -- physical figures: today's two models, or the factory library's when present ----------------
+# -- physical figures, as the estimate gives them -----------------------------------------------
+
+def _as_dict(entry) -> dict:
+    return entry.to_dict() if hasattr(entry, "to_dict") else dict(entry)
+
 
 def physical_models(estimate: ResourceEstimate) -> dict[str, dict]:
-    """Every physical model's figures for one estimate, keyed by model name."""
-    models = getattr(estimate, "physical_models", None)
-    if models:
-        return {str(name): dict(entry) for name, entry in models.items()}
-    return {GF_KEY: dict(estimate.physical), MSFT_KEY: dict(estimate.physical_msft)}
-
-
-def _feasible(entry: dict) -> bool:
-    return entry.get("qubits") is not None and entry.get("runtime_seconds") is not None
+    """Every physical model's figures for one estimate, keyed by model."""
+    return {str(name): _as_dict(entry) for name, entry in estimate.physical_models.items()}
 
 
 def chosen_physical(estimate: ResourceEstimate) -> tuple[str | None, dict | None]:
-    """The estimate's ``physical`` when it has numbers (the cheapest by space-time volume once
-    the factory library lands), else the feasible model of least qubits × runtime, else None."""
-    models = physical_models(estimate)
-    if _feasible(estimate.physical):
-        name = next((k for k, v in models.items() if v == estimate.physical), None)
-        return name or str(estimate.physical.get("model")), dict(estimate.physical)
-    feasible = {k: v for k, v in models.items() if _feasible(v)}
-    if not feasible:
+    """(model, figures) of the estimate's ``physical`` — the least qubits × runtime over the
+    library — or (None, None) when no model fits."""
+    physical = _as_dict(estimate.physical)
+    if physical.get("qubits") is None:
         return None, None
-    name = min(feasible, key=lambda k: feasible[k]["qubits"] * feasible[k]["runtime_seconds"])
-    return name, feasible[name]
+    return str(physical["model"]), physical
 
 
 def total_runtime(entry: dict | None, repetitions: int) -> float | None:
-    """Runtime of solve × readout: the model's own figure when it gives one."""
+    """Runtime of solve × readout: the estimate's own figure when it gives one."""
     if entry is None or entry.get("runtime_seconds") is None:
         return None
     if entry.get("runtime_seconds_with_readout") is not None:
@@ -85,10 +74,9 @@ def total_runtime(entry: dict | None, repetitions: int) -> float | None:
     return float(entry["runtime_seconds"]) * repetitions
 
 
-def pareto_points(estimate: ResourceEstimate) -> list[dict] | None:
-    """The estimate's non-dominated (physical qubits, runtime) set, when it has one."""
-    pareto = getattr(estimate, "pareto", None)
-    return [dict(p) for p in pareto] if pareto else None
+def pareto_points(estimate: ResourceEstimate) -> list[dict]:
+    """The estimate's non-dominated (physical qubits, runtime) configurations."""
+    return [_as_dict(p) for p in estimate.pareto]
 
 
 # -- sections -----------------------------------------------------------------------------------
@@ -108,7 +96,7 @@ class VerdictRow(Result):
     runtime_seconds: float | None
     runtime_seconds_total: float | None
     physical_model: str | None
-    physical_note: str | None
+    physical_note: str | None       # the estimate's runtime in words, or why no model fits
     logical_model: str = LOGICAL_MODEL
 
 
@@ -172,10 +160,9 @@ class ModelReport(Result):
 def verdict_row(estimate: ResourceEstimate) -> VerdictRow:
     name, entry = chosen_physical(estimate)
     reps = int(estimate.readout["repetitions"])
-    note = None
+    note = None if entry is None else entry.get("runtime_human")
     if entry is None:
-        errors = [f"{k}: {v.get('error')}" for k, v in physical_models(estimate).items()]
-        note = "no physical model fits: " + "; ".join(errors)
+        note = _as_dict(estimate.physical).get("error") or "no physical model fits"
     return VerdictRow(
         algorithm=estimate.algorithm, data_access=estimate.data_access,
         t_count=int(estimate.t_count), toffoli_count=int(estimate.toffoli_count),
@@ -195,7 +182,8 @@ def _verdict(estimates: dict[str, ResourceEstimate], requested: str) -> Verdict:
     dominant = chosen.breakdown.dominant
     req_row = next(r for r in rows if key_of(r.algorithm, r.data_access) == requested)
     physical = (f"{req_row.physical_model} gives {req_row.physical_qubits:,} physical qubits "
-                f"and {duration(req_row.runtime_seconds)} per solve at p = "
+                f"and {req_row.physical_note or duration(req_row.runtime_seconds)} per solve "
+                f"at p = "
                 f"{chosen.assumptions['physical_error_rate']:g}"
                 if req_row.physical_qubits is not None else
                 f"no physical model fits at p = {chosen.assumptions['physical_error_rate']:g}")
@@ -233,12 +221,13 @@ def _physical(request: EstimateRequest, options: EstimateOptions,
                          "readout_repetitions": row.readout_repetitions,
                          "physical_qubits": row.physical_qubits,
                          "runtime_seconds": row.runtime_seconds,
+                         "runtime_human": row.physical_note if row.physical_qubits else None,
                          "physical_model": row.physical_model})
     pareto = pareto_points(chosen)
-    note = ("non-dominated (physical qubits, runtime) configurations of the estimate's factory "
-            "library" if pareto else
-            "the estimate carries no Pareto frontier yet (it needs the factory library of the "
-            "physical-layer work); shown: each available model's single optimum")
+    note = ("the estimate's joint frontier: configurations of the factory library that no other "
+            "beats in both physical qubits and runtime; squares: each model's least "
+            "qubits x runtime" if pareto else
+            f"no configuration of any model fits at p = {options.physical_error_rate:g}")
     return PhysicalSection(key=key_of(chosen.algorithm, chosen.data_access),
                            physical_error_rate=options.physical_error_rate,
                            error_budget=options.error_budget, models=physical_models(chosen),
@@ -286,11 +275,21 @@ def _assumptions(estimates: dict[str, ResourceEstimate], requested: str, sweep: 
         {"quantity": "readout repetitions", "model": chosen.readout["model"],
          "source": c["readout"]},
         {"quantity": "physical qubits and runtime",
-         "model": "; ".join(str(v.get("model", k)) for k, v in
-                            physical_models(chosen).items())
-                  + f"; physical error rate {a['physical_error_rate']:g}, error budget "
-                    f"{a['physical_error_budget']:g}; " + a["physical_inputs"],
+         "model": f"{a['physical_models']['selection']}; {a['physical_models']['error_budget']}; "
+                  f"physical error rate {a['physical_error_rate']:g}; code cycle "
+                  f"{a['physical_models']['code_cycle_seconds']:g} s; logical depth "
+                  f"{a['physical_models']['logical_depth']}; " + a["physical_inputs"],
          "source": c["physical"]},
+        *({"quantity": f"logical error model {i + 1}", "model": text,
+           "source": "(cited in the model text)"}
+          for i, text in enumerate(a["physical_models"]["logical_error_models"])),
+        *({"quantity": f"physical model: {key}", "model": text,
+           "source": "(cited in the model text)"}
+          for key, text in a["physical_models"]["models"].items()),
+        *({"quantity": f"physical model: {key}", "model": entry["model_details"],
+           "source": "(cited in the model text)"}
+          for key, entry in physical_models(chosen).items()
+          if key not in a["physical_models"]["models"] and entry.get("model_details")),
         {"quantity": "cost breakdown", "model": chosen.breakdown.model,
          "source": "qmlc.estimators.breakdown"},
         {"quantity": "scaling curves and classes",

@@ -58,8 +58,11 @@ def _q(value) -> Cell:
     return Cell(sci(value, plain_below=1e7), None if value is None else repr(value))
 
 
-def _t(seconds) -> Cell:
-    return Cell(duration(seconds), None if seconds is None else repr(float(seconds)))
+def _t(seconds, human: str | None = None) -> Cell:
+    """A runtime: the estimate's own words when it has them, else formatted here."""
+    if seconds is None:
+        return Cell("—")
+    return Cell(human or duration(seconds), repr(float(seconds)))
 
 
 def _plain(text) -> Cell:
@@ -99,7 +102,8 @@ def verdict_section(report) -> Section:
         rows.append([Cell(f"{r.algorithm} + {r.data_access}"
                           + (" (requested)" if requested else ""), strong=requested),
                      _n(r.t_count), _n(r.toffoli_count), _q(r.logical_qubits),
-                     _n(r.t_count_total), _q(r.physical_qubits), _t(r.runtime_seconds),
+                     _n(r.t_count_total), _q(r.physical_qubits),
+                     _t(r.runtime_seconds, r.physical_note),
                      _t(r.runtime_seconds_total),
                      _plain(r.physical_model or "none fits (§4)")])
     inputs = report.inputs
@@ -157,56 +161,64 @@ def scaling_section(report) -> Section:
 def _model_rows(models: dict) -> list:
     rows = []
     for name, m in models.items():
-        rows.append([Cell(name), _q(m.get("qubits")), _t(m.get("runtime_seconds")),
-                     _plain(m.get("code_distance")),
-                     _plain(_factory(m)),
-                     _plain(m.get("error") or m.get("model"))])
+        rows.append([Cell(name), _q(m.get("qubits")),
+                     _t(m.get("runtime_seconds"), m.get("runtime_human")),
+                     _plain(m.get("code_distance")), _plain(_factory(m)),
+                     _plain(m.get("error") and "no fit: " + m["error"])])
     return rows
 
 
 def _factory(m: dict) -> str | None:
-    """'<factory> × <count>' (factory library), 'k T factories' (Microsoft estimator)."""
+    """'<factory> × <count>': the design and how many run in parallel."""
     if m.get("factory") and m.get("factory_count"):
         return f"{m['factory']} × {m['factory_count']}"
-    if m.get("factory"):
-        return str(m["factory"])
-    return f"{m['t_factories']} T factories" if m.get("t_factories") else None
+    return str(m["factory"]) if m.get("factory") else None
 
 
 def physical_section(report) -> Section:
     p = report.physical
-    header = ["model", "physical qubits", "runtime / solve", "code distance", "factory",
-              "model details / why none fits"]
+    header = ["model", "physical qubits", "runtime / solve", "code distance",
+              "factory × count", "why none fits"]
     blocks = [Table(f"{p.key.replace('/', ' + ')} at p = {p.physical_error_rate:g}, error "
-                    f"budget {p.error_budget:g}: each physical model's optimum for one solve.",
+                    f"budget {p.error_budget:g}: each physical model's least qubits × runtime "
+                    "for one solve (models and their assumptions in §6).",
                     header, _model_rows(p.models)),
               FigureRef("pareto", "No Pareto figure: no physical model finds a configuration "
                                   f"at p = {p.physical_error_rate:g} (reasons in the table).")]
     if p.pareto:
-        blocks.append(Table("Pareto frontier (non-dominated configurations).",
-                            ["physical qubits", "runtime / solve", "factory", "factories",
+        blocks.append(Table("Pareto frontier: configurations no other beats in both physical "
+                            "qubits and runtime, by increasing qubits.",
+                            ["physical qubits", "runtime / solve", "model", "factory × count",
                              "code distance"],
                             [[_q(q.get("qubits")), _t(q.get("runtime_seconds")),
-                              _plain(q.get("factory")), _plain(q.get("factory_count")),
+                              _plain(q.get("model")), _plain(_factory(q)),
                               _plain(q.get("code_distance"))] for q in p.pareto]))
-    rows = []
-    for row in p.error_rate_sensitivity:
-        for name, m in row["models"].items():
-            rows.append([Cell(f"{row['physical_error_rate']:g}", repr(row["physical_error_rate"])),
-                         Cell(name), _q(m.get("qubits")), _t(m.get("runtime_seconds")),
-                         _plain(m.get("code_distance")),
-                         _plain(m.get("error") and "no fit: " + m["error"])])
+    rates = [row["physical_error_rate"] for row in p.error_rate_sensitivity]
+    header = ["model"] + [f"{what} at p = {rate:g}" for rate in rates
+                          for what in ("qubits", "runtime")]
+    rows, reasons = [], []
+    for name in p.error_rate_sensitivity[0]["models"]:
+        row = [Cell(name)]
+        for sens in p.error_rate_sensitivity:
+            m = sens["models"].get(name, {})
+            if m.get("qubits") is None:
+                row += [Cell("no fit"), Cell("—")]
+                reasons.append(Paragraph(f"{name} at p = {sens['physical_error_rate']:g}: "
+                                         f"{pretty(m.get('error') or 'no result')}"))
+            else:
+                row += [_q(m["qubits"]), _t(m["runtime_seconds"], m.get("runtime_human"))]
+        rows.append(row)
     blocks += [FigureRef("error_rate"),
-               Table("Sensitivity to the physical error rate (same logical counts).",
-                     ["p", "model", "physical qubits", "runtime / solve", "code distance",
-                      "note"], rows),
+               Table("Sensitivity to the physical error rate (same logical counts; each "
+                     "model's least qubits × runtime for one solve).", header, rows),
+               *reasons,
                FigureRef("epsilon"),
                Table("Sensitivity to the target error ε (requested solver and data access).",
                      ["ε", "T-count / solve", "readout runs", "T-count total",
                       "physical qubits", "runtime / solve", "physical model"],
                      [[Cell(f"{r['epsilon']:g}", repr(r["epsilon"])), _n(r["t_count"]),
                        _n(r["readout_repetitions"]), _n(r["t_count_total"]),
-                       _q(r["physical_qubits"]), _t(r["runtime_seconds"]),
+                       _q(r["physical_qubits"]), _t(r["runtime_seconds"], r["runtime_human"]),
                        _plain(r["physical_model"] or "none fits")]
                       for r in p.epsilon_sensitivity])]
     return Section("physical", "Physical resources", blocks)

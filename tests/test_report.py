@@ -103,16 +103,15 @@ def test_verdict_table_shows_the_estimates(flag_report_files, report_data):
         row = [c for c in cells if c[1] == i + 1]   # row 0 is the header
         assert row[0][2].startswith(key.replace("/", " + "))
         values = [c[3] for c in row[1:6]]
-        model = report_data["verdict"]["rows"][i]["physical_model"]
-        physical = {"qualtran-gidney-fowler": est["physical"],
-                    "msft-resource-estimator": est["physical_msft"]}.get(model, {})
-        assert row[8][2] == (model or "none fits (§4)")
+        physical = est["physical"]          # the estimate's least qubits × runtime
+        assert row[8][2] == (physical["model"] if physical["qubits"] is not None
+                             else "none fits (§4)")
         assert values == [repr(est["t_count"]), repr(est["toffoli_count"]),
                           repr(est["logical_qubits"]), repr(est["readout"]["t_count_total"]),
-                          None if physical.get("qubits") is None
-                          else repr(physical["qubits"])]
-        if physical.get("qubits") is not None:   # the cheapest feasible model by volume
+                          None if physical["qubits"] is None else repr(physical["qubits"])]
+        if physical["qubits"] is not None:
             assert row[6][3] == repr(physical["runtime_seconds"])
+            assert row[6][2] == physical["runtime_human"]
         # the displayed text is the same number in scientific notation
         mantissa, exponent = row[1][2].split(" × 10") if "×" in row[1][2] else (row[1][2], "")
         if exponent:
@@ -317,43 +316,21 @@ def test_same_inputs_same_bytes(tmp_path):
     assert {"r.html", "r.md", "r.json"} <= set(outputs)
 
 
-def test_factory_library_fields_are_used_when_present():
-    """Once estimates carry ``physical_models`` and ``pareto`` (the physical-layer work), the
-    report shows them instead of today's two models."""
-    from types import SimpleNamespace
-
-    from qmlc.reports.plots import pareto_figure, to_svg
-    from qmlc.reports.report_data import (
-        PhysicalSection,
-        chosen_physical,
-        pareto_points,
-        physical_models,
-    )
-    from qmlc.reports.report_document import physical_section
-
-    best = {"qubits": 2_000_000, "runtime_seconds": 3.0e9, "code_distance": 25,
-            "factory": "15-to-1 x2", "factory_count": 12, "model": "beverland-rounds"}
-    other = {"qubits": 900_000, "runtime_seconds": 9.0e9, "code_distance": 27,
-             "factory": "cultivation", "factory_count": 40, "model": "cultivation"}
-    failed = {"qubits": None, "runtime_seconds": None, "error": "floor above the budget",
-              "model": "gidney-fowler"}
-    pareto = [{"qubits": 2_000_000, "runtime_seconds": 3.0e9, "factory": "15-to-1 x2",
-               "factory_count": 12, "code_distance": 25},
-              {"qubits": 900_000, "runtime_seconds": 9.0e9, "factory": "cultivation",
-               "factory_count": 40, "code_distance": 27}]
-    est = SimpleNamespace(physical=best, physical_msft=failed, pareto=pareto,
-                          physical_models={"beverland-rounds": best, "cultivation": other,
-                                           "gidney-fowler": failed})
-    assert physical_models(est) == est.physical_models
-    assert chosen_physical(est) == ("beverland-rounds", best)
-    assert pareto_points(est) == pareto
-    section = PhysicalSection(key="qsvt/qram", physical_error_rate=1e-3, error_budget=0.01,
-                              models=physical_models(est), pareto=pareto, pareto_note="frontier",
-                              error_rate_sensitivity=[], epsilon_sensitivity=[])
-    report = SimpleNamespace(physical=section)
-    tables = [b for b in physical_section(report).blocks if hasattr(b, "rows")][:2]
-    assert [row[4].text for row in tables[0].rows] == ["15-to-1 x2 × 12", "cultivation × 40",
-                                                       "—"]
-    assert [row[0].value for row in tables[1].rows] == ["2000000", "900000"]
-    svg = to_svg(pareto_figure(report))
-    assert "Pareto frontier" in svg and "cultivation" in svg
+def test_physical_section_is_the_estimates(report_data):
+    """The Pareto frontier and every model's figures are the estimate's; the sensitivity rows
+    are ``qmlc estimate`` at those error rates."""
+    requested = report_data["verdict"]["requested"]
+    est = report_data["estimates"][requested]
+    physical = report_data["physical"]
+    assert physical["pareto"] == est["pareto"] and len(est["pareto"]) >= 2
+    assert physical["models"] == est["physical_models"]
+    algorithm, model = requested.split("/")
+    for row in physical["error_rate_sensitivity"]:
+        other = _estimate_json(REPORT_FLAGS[:10] + [
+            "--algorithm", algorithm, "--data-access", model,
+            "--physical-error-rate", repr(row["physical_error_rate"])])
+        assert row["models"] == other["physical_models"]
+        assert row["pareto"] == other["pareto"]
+    qubits = [p["qubits"] for p in physical["pareto"]]
+    runtimes = [p["runtime_seconds"] for p in physical["pareto"]]
+    assert qubits == sorted(qubits) and runtimes == sorted(runtimes, reverse=True)

@@ -62,7 +62,7 @@ def _t(seconds, human: str | None = None) -> Cell:
     """A runtime: the estimate's own words when it has them, else formatted here."""
     if seconds is None:
         return Cell("—")
-    return Cell(human or duration(seconds), repr(float(seconds)))
+    return Cell(pretty(human) if human else duration(seconds), repr(float(seconds)))
 
 
 def _plain(text) -> Cell:

@@ -135,12 +135,14 @@ class ScalingCurves(Result):
 
 
 def scaling_curves(inputs: StructuralInputs, algorithm: str, n: int, steps: int, kappa: float,
-                   eps: float, points: int = CURVE_POINTS) -> ScalingCurves:
-    """Curves over n ∈ [10³, 10⁸] and T ∈ [10, 10⁴] (log-spaced, T rounded), through (n, T)."""
+                   eps: float, points: int = CURVE_POINTS,
+                   models: tuple[str, ...] = DATA_ACCESS_MODELS) -> ScalingCurves:
+    """Curves over n ∈ [10³, 10⁸] and T ∈ [10, 10⁴] (log-spaced, T rounded), through (n, T),
+    for the data-access ``models``."""
     n_grid = np.geomspace(*N_RANGE, points)
     T_grid = np.unique(np.round(np.geomspace(*T_RANGE, points)))
     vs_n, vs_T = {}, {}
-    for model in DATA_ACCESS_MODELS:
+    for model in models:
         f = sweep_function(symbolic_t_count(inputs, algorithm, model), kappa, steps, eps)
         vs_n[model] = np.broadcast_to(np.asarray(f(n_grid, float(steps)), float),
                                       n_grid.shape).tolist()

@@ -24,6 +24,7 @@ from qmlc.reports.format import SUPERSCRIPT, sci
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
            "#000000"]
 MODEL_COLORS = {"qram": PALETTE[0], "qrom": PALETTE[3], "select-swap": PALETTE[2]}
+OTHER_COLORS = ["#CC79A7", "#56B4E9", "#000000", "#999999", "#E69F00", "#8C564B"]
 COMPONENT_COLORS = dict(zip(COMPONENTS, PALETTE[:len(COMPONENTS)]))
 
 
@@ -160,6 +161,9 @@ def scaling_figure(report, axis: str) -> Figure:
     section = report.scaling
     fig, ax = _figure(height=3.6)
     sweep = section.sweep.models
+    others = [a for a in section.curves if a != section.algorithm]
+    dashes = [(0, (5, 2)), (0, (2, 2)), (0, (6, 2, 1, 2)), (0, (1, 1)), (0, (8, 3)),
+              (0, (3, 1, 1, 1))]
     for algorithm, curves in section.curves.items():
         x = np.asarray(curves.n if axis == "n" else curves.T)
         values = curves.t_count_vs_n if axis == "n" else curves.t_count_vs_T
@@ -170,8 +174,11 @@ def scaling_figure(report, axis: str) -> Figure:
                 key = "n_class" if axis == "n" else "T_class"
                 entry = sweep[model] if axis == "n" else sweep["qram"]
                 label += f"  {_class_label(entry, key)}"
-            ax.plot(x, y, color=MODEL_COLORS[model], lw=1.8 if mine else 1.0,
-                    ls="-" if mine else "--", label=label)
+                ax.plot(x, y, color=MODEL_COLORS[model], lw=1.8, label=label)
+            else:
+                i = others.index(algorithm)
+                ax.plot(x, y, color=OTHER_COLORS[i % 6], lw=1.1, ls=dashes[i % 6],
+                        label=label)
     chosen = report.estimates[report.verdict.requested]
     at = chosen.n if axis == "n" else chosen.steps
     ax.plot([at], [float(chosen.t_count)], "o", color="black", ms=5,
@@ -186,8 +193,9 @@ def scaling_figure(report, axis: str) -> Figure:
     what = "n" if axis == "n" else "T"
     return Figure(f"scaling_{what}", fig,
                   f"T-count of one solve vs {what} ({fixed}; {section.sweep.kappa_model}). Solid: "
-                  f"{section.algorithm} with the classes proved from the symbolic count "
-                  f"(limits, not fits); dashed: the other solver. The dot is this estimate.",
+                  f"{section.algorithm} under every data-access model, with the classes proved "
+                  f"from the symbolic count (limits, not fits); dashed: every other QLSA cost "
+                  f"model under the requested data access. The dot is this estimate.",
                   f"log-log plot of T-count against {what} per data-access model")
 
 

@@ -34,6 +34,7 @@ from qmlc.estimators.sweep import ScalingCurves, ScalingSweep, scaling_curves, s
 from qmlc.reports.format import duration, sci
 
 ERROR_RATES = (1e-3, 1e-4, 1e-5)
+PRIMARY_ALGORITHMS = ("qsvt", "jennings")   # shown under every data-access model
 EPSILON_FACTORS = (10.0, 1.0, 0.1)
 LOGICAL_MODEL = ("Qualtran bloq tree, QECGatesCost per solve; T = t + 4 (Toffoli + And + CSWAP) "
                  "+ t_rot x rotations")
@@ -257,10 +258,15 @@ def _assumptions(estimates: dict[str, ResourceEstimate], requested: str, sweep: 
                      "source": est.citations["data_access"]})
     for algorithm in ALGORITHMS:
         est = estimates[key_of(algorithm, chosen.data_access)]
-        rows.append({"quantity": f"QLSA: {algorithm}",
-                     "model": est.assumptions["kappa_in_qlsa"]
-                     + f"; {est.block_encoding_queries:.3g} block-encoding queries per solve",
-                     "source": est.citations["qlsa"]})
+        q = est.qlsa
+        rows.append({"quantity": f"QLSA: {algorithm} ({q['label']})",
+                     "model": f"{q['counts']}; {q['kappa_in_model']}; success: {q['success']}; "
+                              f"constants: {q['constants']}; read: {q['source_status']}; "
+                              f"{est.block_encoding_queries:.3g} block-encoding queries per "
+                              "solve" + (f"; outside its stated validity: "
+                                         f"{', '.join(q['validity_violations'])}"
+                                         if q["validity_violations"] else ""),
+                     "source": q["citation"]})
     rows += [
         {"quantity": "condition number kappa", "model": f"{chosen.kappa:.4g}: "
                                                         f"{chosen.kappa_source}",
@@ -303,6 +309,15 @@ def _assumptions(estimates: dict[str, ResourceEstimate], requested: str, sweep: 
     return rows
 
 
+def configurations(options: EstimateOptions) -> list[tuple[str, str]]:
+    """(QLSA model, data access) pairs of the verdict: the two reference solvers (QSVT, the
+    Jennings v1 theorem) and the requested one under every data-access model, every other QLSA
+    cost model under the requested data access; in the order of the models' registry."""
+    full = {*PRIMARY_ALGORITHMS, options.algorithm}
+    return [(algorithm, model) for algorithm in ALGORITHMS for model in DATA_ACCESS
+            if algorithm in full or model == options.data_access]
+
+
 def request_inputs(request: EstimateRequest, options: EstimateOptions) -> dict:
     return {"source": request.source, "n": request.n, "steps": request.steps,
             "order": request.inputs.order, "epsilon": request.eps, "kappa": request.kappa,
@@ -317,20 +332,22 @@ def carleman_report(request: EstimateRequest, options: EstimateOptions,
     """The report data of a Carleman request; ``step(label)`` is called before each stage."""
     options = dataclasses.replace(options, sweep=False, breakdown=True)
     estimates: dict[str, ResourceEstimate] = {}
-    for algorithm in ALGORITHMS:
-        for model in DATA_ACCESS:
-            step(f"estimate {algorithm} + {model}")
-            estimates[key_of(algorithm, model)] = estimate_request(
-                request, dataclasses.replace(options, algorithm=algorithm, data_access=model))
+    for algorithm, model in configurations(options):
+        step(f"estimate {algorithm} + {model}")
+        estimates[key_of(algorithm, model)] = estimate_request(
+            request, dataclasses.replace(options, algorithm=algorithm, data_access=model))
     requested = key_of(options.algorithm, options.data_access)
     chosen = estimates[requested]
     step("scaling sweep and proofs")
     sweep = scaling_sweep(request.inputs, options.algorithm, request.n, request.steps,
-                          request.kappa, request.eps)
+                          request.kappa, request.eps, data_access=options.data_access)
     curves: dict[str, ScalingCurves] = {}
     for algorithm in ALGORITHMS:
+        every = algorithm == options.algorithm     # the others under the requested access
         curves[algorithm] = scaling_curves(request.inputs, algorithm, request.n, request.steps,
-                                           request.kappa, request.eps)
+                                           request.kappa, request.eps,
+                                           models=DATA_ACCESS if every else
+                                           (options.data_access,))
     physical = _physical(request, options, chosen, step)
     step("Carleman checks")
     checks = carleman_checks(request, chosen, sweep)

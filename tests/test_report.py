@@ -84,8 +84,17 @@ def report_data(flag_report_files) -> dict:
     return json.loads(html.with_suffix(".json").read_text())
 
 
-@pytest.mark.parametrize("algorithm", ["qsvt", "jennings"])
-@pytest.mark.parametrize("model", ["qram", "qrom", "select-swap"])
+# the requested jennings + qrom: both reference solvers under every data access, every other
+# QLSA cost model under the requested one (qrom)
+CONFIGURATIONS = [(a, m) for a in ("qsvt", "jennings") for m in ("qram", "qrom", "select-swap")] \
+    + [(a, "qrom") for a in ("jennings-v2", "costa-da", "costa-da-empirical", "dalzell")]
+
+
+def test_the_verdict_covers_every_configuration(report_data):
+    assert sorted(report_data["estimates"]) == sorted(f"{a}/{m}" for a, m in CONFIGURATIONS)
+
+
+@pytest.mark.parametrize("algorithm,model", CONFIGURATIONS)
 def test_every_estimate_equals_qmlc_estimate_json(report_data, algorithm, model):
     """One source of truth: each configuration in the report is exactly ``qmlc estimate``."""
     flags = REPORT_FLAGS[:10] + ["--algorithm", algorithm, "--data-access", model]
@@ -122,12 +131,15 @@ def test_verdict_table_shows_the_estimates(flag_report_files, report_data):
 
 def test_json_holds_the_data_behind_every_plot(report_data):
     scaling = report_data["scaling"]
-    assert set(scaling["curves"]) == {"qsvt", "jennings"}
-    for curves in scaling["curves"].values():
-        for model in ("qram", "qrom", "select-swap"):
+    assert set(scaling["curves"]) == {a for a, _ in CONFIGURATIONS}
+    for algorithm, curves in scaling["curves"].items():
+        models = ("qram", "qrom", "select-swap") if algorithm == "jennings" else ("qrom",)
+        assert set(curves["t_count_vs_n"]) == set(models)
+        for model in models:
             assert len(curves["t_count_vs_n"][model]) == len(curves["n"])
             assert len(curves["t_count_vs_T"][model]) == len(curves["T"])
     assert scaling["sweep"]["models"]["qram"]["T_class"]["proved"]
+    assert set(scaling["sweep"]["solvers"]) == {a for a, _ in CONFIGURATIONS}
     for est in report_data["estimates"].values():
         assert sum(c["t_count"] for c in est["breakdown"]["components"]) == est["t_count"]
     physical = report_data["physical"]

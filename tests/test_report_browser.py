@@ -87,7 +87,7 @@ def test_verdict_cells_show_the_estimates(page_visit, flag_report_files):
     html, _ = flag_report_files
     data = json.loads(html.with_suffix(".json").read_text())
     rows = page_visit["verdict"]
-    assert len(rows) == len(data["estimates"]) == 6
+    assert len(rows) == len(data["estimates"]) == 10
     for row, (key, est) in zip(rows, data["estimates"].items()):
         assert row[0][0].startswith(key.replace("/", " + "))
         assert row[1][1] == repr(est["t_count"])

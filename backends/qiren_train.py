@@ -1,4 +1,4 @@
-"""Training engine for QIREN: full-model forward/backward and full-batch Adam.
+"""Training engine for QIREN: full-model forward/backward, Adam, full batch or mini-batches.
 
 The model (Zhao et al., "Quantum Implicit Neural Representations", ICML 2024,
 arXiv:2406.03873; released code github.com/GGorMM1/QIREN, ``qinr/modules.py``, ``qinr/train.py``)
@@ -7,12 +7,22 @@ is ``layers`` hybrid layers ``Linear -> BatchNorm1d -> re-uploading circuit`` an
 PyTorch's defaults (beta = (0.9, 0.999), eps = 1e-8, no weight decay) at lr 0.03, constant
 learning rate (the script builds a cosine schedule but never applies it), 301 epochs, the whole
 signal as one batch. BatchNorm stays in training mode throughout, as in the released code: it
-normalizes with the batch statistics of the whole signal (biased variance) and updates the
-running statistics with momentum 0.1 and the unbiased variance, like ``torch.nn.BatchNorm1d``.
+normalizes with the batch statistics (biased variance) and updates the running statistics with
+momentum 0.1 and the unbiased variance, like ``torch.nn.BatchNorm1d``.
 
-Circuits run on :mod:`qmlc.circuits.qiren_statevector` (batched statevector, adjoint gradients); the
-classical layers are differentiated by hand. Nothing here draws random numbers except the optional
-seeded initialization, so the same inputs and seed give bit-identical weights.
+Mini-batches (``batch_size``, for signals too large for one batch) follow
+``torch.utils.data.DataLoader(shuffle=True)``: every epoch draws a fresh permutation (seeded),
+cuts it into batches of ``batch_size`` and takes one Adam step per batch, BatchNorm using that
+batch's statistics; a last batch of a single sample (BatchNorm cannot normalize it) joins the
+one before. ``history[e]`` is then the sample-weighted mean of the epoch's batch losses.
+
+Circuits run on :mod:`qmlc.circuits.qiren_statevector` (batched statevector, adjoint gradients);
+the classical layers (float64) are differentiated by hand. ``dtype`` is the statevector's
+precision. **complex64 is the default**: on the released architecture and on random others
+its loss agrees with complex128 to a relative 1e-5 and every gradient tensor to 1e-4 of its
+largest entry (``COMPLEX64_TOLERANCE``, checked in ``tests/test_qiren_train.py``); complex128
+is kept for reference runs. ``engine = "jax"`` runs the same model as one jitted JAX step
+(:mod:`qmlc.backends.qiren_jax`; CPU here, a GPU when ``jax.devices()`` offers one).
 
 PSNR is stated for signals in [-1, 1] (peak-to-peak 2): ``PSNR = 10 log10(2^2 / MSE)``.
 """
@@ -28,7 +38,7 @@ import numpy as np
 from qmlc.circuits import qiren_statevector as sv
 from qmlc.circuits.reupload import ReuploadShape
 from qmlc.compiler.errors import DataError, TooLargeError, UsageError
-from qmlc.compiler.qiren_model import BN_EPS, QirenModel, layer_key, layer_weights
+from qmlc.compiler.qiren_model import BN_EPS, DTYPES, ENGINES, QirenModel, layer_key, layer_weights
 from qmlc.compiler.qiren_signal import psnr
 from qmlc.compiler.qiren_weights import init_weights, validate_weights
 
@@ -36,6 +46,11 @@ BN_MOMENTUM = 0.1  # torch.nn.BatchNorm1d default
 ADAM_BETAS = (0.9, 0.999)  # torch.optim.Adam defaults
 ADAM_EPS = 1e-8
 MAX_TRAIN_QUBITS = 12  # a (B, 2^q) state per layer and 2^q x 2^q fused matrices
+MAX_BATCH_BYTES = 4 << 30  # statevector memory of one training batch (tape of every layer)
+EVAL_CHUNK = 4096  # samples per forward pass when evaluating a whole signal
+# complex64 vs complex128 (measured on the released architecture and random models, see tests):
+# |loss64 - loss128| <= rtol * loss128, and per gradient tensor max|g64 - g128| <= gtol max|g128|
+COMPLEX64_TOLERANCE = {"loss_rtol": 1e-5, "grad_rtol": 1e-4}
 
 
 def circuit_of(model: QirenModel) -> ReuploadShape:
@@ -47,6 +62,21 @@ def circuit_of(model: QirenModel) -> ReuploadShape:
 def trainable_keys(model: QirenModel) -> list[str]:
     """Weight keys Adam updates (BatchNorm running statistics are buffers)."""
     return [k for k in model.param_shapes if "running_" not in k]
+
+
+def fuse_model(model: QirenModel, weights: Mapping[str, np.ndarray], dtype: str,
+               ws: sv.Workspace | None = None) -> sv.FusedCircuits:
+    """Every hybrid layer's fused circuit matrices, built in one batched pass."""
+    stack = np.stack([weights[layer_key(i, "circuit.weights")] for i in range(model.layers)])
+    final = np.stack([weights[layer_key(i, "circuit.final")] for i in range(model.layers)])
+    return sv.fuse(circuit_of(model), stack, final, dtype, ws)
+
+
+def batch_bytes(model: QirenModel, batch: int, dtype: str = "complex64") -> int:
+    """Statevector memory of one training step: per layer the L boundary states, the final
+    state and the phase (the tape), plus two work arrays of the backward sweep."""
+    item = np.dtype(dtype).itemsize
+    return (model.layers * (model.reuploads + 2) + 2) * batch * (1 << model.width) * item
 
 
 @dataclass(frozen=True)
@@ -61,12 +91,17 @@ class ForwardPass:
     batch_var: tuple[np.ndarray, ...]  # biased
     tapes: tuple[sv.CircuitTape, ...]
     features: np.ndarray  # last layer's expectations, input of the output Linear
+    fused: sv.FusedCircuits
+    workspace: sv.Workspace
 
 
-def forward(model: QirenModel, weights: Mapping[str, np.ndarray], coords: np.ndarray
-            ) -> ForwardPass:
-    """Training-mode forward pass (BatchNorm with the batch statistics of ``coords``)."""
-    circuit = circuit_of(model)
+def forward(model: QirenModel, weights: Mapping[str, np.ndarray], coords: np.ndarray,
+            dtype: str = "complex64", ws: sv.Workspace | None = None) -> ForwardPass:
+    """Training-mode forward pass (BatchNorm with the batch statistics of ``coords``).
+
+    With a workspace ``ws`` the statevectors live in its arrays (reused by the next call)."""
+    ws = ws or sv.Workspace()
+    fused = fuse_model(model, weights, dtype, ws)
     x = coords
     inputs, normalized, inv_stds, means, variances, tapes = [], [], [], [], [], []
     for i in range(model.layers):
@@ -76,7 +111,7 @@ def forward(model: QirenModel, weights: Mapping[str, np.ndarray], coords: np.nda
         inv_std = 1.0 / np.sqrt(var + BN_EPS)
         zhat = (z - mean) * inv_std
         h = zhat * w["bn.weight"] + w["bn.bias"]
-        tape = sv.forward(circuit, h, w["circuit.weights"], w["circuit.final"])
+        tape = sv.run_forward(fused, i, h, ws)
         inputs.append(x)
         normalized.append(zhat)
         inv_stds.append(inv_std)
@@ -86,7 +121,7 @@ def forward(model: QirenModel, weights: Mapping[str, np.ndarray], coords: np.nda
         x = tape.expectations
     y = x @ weights["out.weight"].T + weights["out.bias"]
     return ForwardPass(y, tuple(inputs), tuple(normalized), tuple(inv_stds), tuple(means),
-                       tuple(variances), tuple(tapes), x)
+                       tuple(variances), tuple(tapes), x, fused, ws)
 
 
 def backward(model: QirenModel, weights: Mapping[str, np.ndarray], fp: ForwardPass,
@@ -98,10 +133,11 @@ def backward(model: QirenModel, weights: Mapping[str, np.ndarray], fp: ForwardPa
     }
     g = grad_outputs @ weights["out.weight"]  # dL/d expectations of the last layer
     n = grad_outputs.shape[0]
+    ws = fp.workspace
+    grad_cols = ws.get("grad.columns", fp.fused.first_column.shape, fp.fused.dtype)
+    grad_mats = ws.get("grad.matrices", fp.fused.matrices.shape, fp.fused.dtype)
     for i in reversed(range(model.layers)):
-        g_h, g_w, g_f = sv.backward(fp.tapes[i], g)
-        grads[layer_key(i, "circuit.weights")] = g_w
-        grads[layer_key(i, "circuit.final")] = g_f
+        g_h, _, _ = sv.run_backward(fp.tapes[i], g, grad_cols[i], grad_mats[i], ws)
         zhat, inv_std = fp.normalized[i], fp.inv_std[i]
         grads[layer_key(i, "bn.weight")] = (g_h * zhat).sum(axis=0)
         grads[layer_key(i, "bn.bias")] = g_h.sum(axis=0)
@@ -113,17 +149,51 @@ def backward(model: QirenModel, weights: Mapping[str, np.ndarray], fp: ForwardPa
         grads[layer_key(i, "linear.weight")] = g_z.T @ fp.inputs[i]
         grads[layer_key(i, "linear.bias")] = g_z.sum(axis=0)
         g = g_z @ weights[layer_key(i, "linear.weight")]
+    circuit_grads = sv.fused_vjp(fp.fused, grad_cols, grad_mats, ws)  # (layers, L+1, K, q, 3)
+    for i in range(model.layers):
+        grads[layer_key(i, "circuit.weights")] = circuit_grads[i, :-1]
+        grads[layer_key(i, "circuit.final")] = circuit_grads[i, -1]
     return {k: grads[k] for k in trainable_keys(model)}
 
 
 def loss_and_grad(model: QirenModel, weights: Mapping[str, np.ndarray], coords: np.ndarray,
-                  values: np.ndarray) -> tuple[float, dict[str, np.ndarray], ForwardPass]:
-    """MSE loss (mean over all entries, as ``((x - y) ** 2).mean()``) and its gradients."""
-    fp = forward(model, weights, coords)
+                  values: np.ndarray, dtype: str = "complex64", ws: sv.Workspace | None = None
+                  ) -> tuple[float, dict[str, np.ndarray], ForwardPass]:
+    """MSE loss (mean over all entries, as ``((x - y) ** 2).mean()``) and its gradients.
+
+    Pass the same :class:`~qmlc.circuits.qiren_statevector.Workspace` to every step of a loop
+    to reuse its statevector memory (the returned forward pass then lives in it)."""
+    fp = forward(model, weights, coords, dtype, ws)
     residual = fp.outputs - values
     loss = float(np.mean(residual**2))
     grads = backward(model, weights, fp, 2.0 * residual / residual.size)
     return loss, grads, fp
+
+
+def predict(model: QirenModel, weights: Mapping[str, np.ndarray], coords: np.ndarray,
+            batchnorm: str = "batch", dtype: str = "complex64", chunk: int = EVAL_CHUNK
+            ) -> np.ndarray:
+    """Model outputs on a whole signal in bounded memory: layer by layer, circuits in chunks.
+
+    ``batchnorm = "batch"`` normalizes with the statistics of all of ``coords`` (training mode
+    over the whole signal, the released code's evaluation); ``"running"`` uses the running
+    statistics (the BatchNorm-folded model that the lowered circuits compute).
+    """
+    if batchnorm not in ("batch", "running"):
+        raise ValueError(f"batchnorm must be 'batch' or 'running', got {batchnorm!r}")
+    fused = fuse_model(model, weights, dtype)
+    x = np.asarray(coords, dtype=np.float64)
+    for i in range(model.layers):
+        w = layer_weights(weights, i)
+        z = x @ w["linear.weight"].T + w["linear.bias"]
+        if batchnorm == "batch":
+            mean, var = z.mean(axis=0), z.var(axis=0)
+        else:
+            mean, var = w["bn.running_mean"], w["bn.running_var"]
+        h = (z - mean) / np.sqrt(var + BN_EPS) * w["bn.weight"] + w["bn.bias"]
+        x = np.concatenate([sv.run_forward(fused, i, h[s:s + chunk]).expectations
+                            for s in range(0, len(h), chunk)])
+    return x @ weights["out.weight"].T + weights["out.bias"]
 
 
 def _check_data(model: QirenModel, coords, values) -> tuple[np.ndarray, np.ndarray]:
@@ -145,14 +215,60 @@ def _check_data(model: QirenModel, coords, values) -> tuple[np.ndarray, np.ndarr
     return np.ascontiguousarray(coords), np.ascontiguousarray(values)
 
 
+def epoch_batches(rng: np.random.Generator | None, samples: int, batch_size: int | None
+                  ) -> list[np.ndarray | slice]:
+    """One epoch's batches: the whole signal in order (``batch_size`` None), else a fresh
+    permutation cut into ``batch_size`` pieces, a trailing single sample joining the one before."""
+    if batch_size is None:
+        return [slice(None)]
+    order = rng.permutation(samples)
+    cuts = list(range(batch_size, samples, batch_size))
+    if cuts and samples - cuts[-1] < 2:
+        cuts.pop()
+    return np.split(order, cuts)
+
+
+def check_training_settings(model: QirenModel, samples: int, epochs: int, lr: float,
+                            batch_size: int | None, dtype: str, engine: str) -> int | None:
+    """Validate the training knobs; returns the effective batch size (None: full batch)."""
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise UsageError(f"epochs = {epochs}: give a number >= 0", field="epochs")
+    if not lr > 0:
+        raise UsageError(f"learning rate is {lr}; give a positive number")
+    if dtype not in DTYPES:
+        raise UsageError(f"dtype = {dtype!r}: expected one of {', '.join(DTYPES)}", field="dtype")
+    if engine not in ENGINES:
+        raise UsageError(f"engine = {engine!r}: expected one of {', '.join(ENGINES)}",
+                         field="engine")
+    if model.width > MAX_TRAIN_QUBITS:
+        raise TooLargeError(f"QIREN width {model.width} exceeds the training simulator's "
+                            f"{MAX_TRAIN_QUBITS} qubits; use a smaller 'width'")
+    if batch_size is not None:
+        if (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
+                or batch_size < 2):
+            raise UsageError(f"batch_size = {batch_size}: give an integer >= 2 (BatchNorm needs "
+                             "two samples per batch)", field="batch_size")
+        batch_size = int(batch_size)
+    largest = samples if batch_size is None else min(batch_size, samples)
+    need = batch_bytes(model, largest, dtype)
+    if need > MAX_BATCH_BYTES:
+        raise TooLargeError(
+            f"one training batch of {largest} samples needs {need / 2**30:.1f} GiB of statevectors "
+            f"(limit {MAX_BATCH_BYTES / 2**30:.0f} GiB); set [training] batch_size to at most "
+            f"{max(2, MAX_BATCH_BYTES * largest // need)}")
+    return batch_size
+
+
 @dataclass(frozen=True)
 class TrainResult:
     """Trained weights (running statistics included), per-epoch loss and final quality.
 
-    ``history[e]`` is the training loss at the start of epoch ``e`` (before its Adam step), as the
-    released script prints it. ``mse``/``psnr`` are of the final weights with BatchNorm in training
-    mode (batch statistics), the released code's evaluation; ``mse_running``/``psnr_running`` use
-    the running statistics, i.e. the BatchNorm-folded model that the lowered circuits compute.
+    ``history[e]`` is the training loss of epoch ``e`` before its Adam step(s), as the released
+    script prints it (mini-batches: the sample-weighted mean of the batch losses). ``mse``/
+    ``psnr`` are of the final weights on the whole signal with BatchNorm in training mode (its
+    statistics over the whole signal), the released code's evaluation; ``mse_running``/
+    ``psnr_running`` use the running statistics, i.e. the BatchNorm-folded model that the lowered
+    circuits compute. ``seconds`` is the training time, ``epoch_seconds`` its per-epoch times.
     """
 
     weights: dict[str, np.ndarray]
@@ -164,69 +280,84 @@ class TrainResult:
     seconds: float
     epochs: int
     lr: float
+    batch_size: int | None = None
+    dtype: str = "complex64"
+    engine: str = "numpy"
+    epoch_seconds: np.ndarray | None = None
 
 
-def _running_mse(model: QirenModel, weights: Mapping[str, np.ndarray], coords, values) -> float:
-    circuit = circuit_of(model)
-    x = coords
+def adam_step(params: dict, grads: dict, m: dict, v: dict, t: int, lr: float) -> None:
+    """torch.optim.Adam's update (same operation order), in place, step number ``t`` >= 1."""
+    b1, b2 = ADAM_BETAS
+    c1, c2 = 1 - b1**t, 1 - b2**t
+    for k, g in grads.items():
+        m[k] = b1 * m[k] + (1 - b1) * g
+        v[k] = b2 * v[k] + (1 - b2) * g**2
+        params[k] = params[k] - (lr / c1) * m[k] / (np.sqrt(v[k]) / np.sqrt(c2) + ADAM_EPS)
+
+
+def update_running_stats(model: QirenModel, params: dict, fp: ForwardPass, n: int) -> None:
+    """BatchNorm1d's running statistics after a training-mode forward over ``n`` samples."""
     for i in range(model.layers):
-        w = layer_weights(weights, i)
-        z = x @ w["linear.weight"].T + w["linear.bias"]
-        h = ((z - w["bn.running_mean"]) / np.sqrt(w["bn.running_var"] + BN_EPS)
-             * w["bn.weight"] + w["bn.bias"])
-        x = sv.expectations(circuit, h, w["circuit.weights"], w["circuit.final"])
-    y = x @ weights["out.weight"].T + weights["out.bias"]
-    return float(np.mean((y - values) ** 2))
+        mean, var = layer_key(i, "bn.running_mean"), layer_key(i, "bn.running_var")
+        params[mean] = (1 - BN_MOMENTUM) * params[mean] + BN_MOMENTUM * fp.batch_mean[i]
+        params[var] = ((1 - BN_MOMENTUM) * params[var]
+                       + BN_MOMENTUM * fp.batch_var[i] * n / (n - 1))
 
 
 def train_qiren(model: QirenModel, weights: Mapping[str, np.ndarray] | None, coords, values,
                 epochs: int = 301, lr: float = 0.03, seed: int = 0,
-                on_epoch: Callable[[int, float], None] | None = None) -> TrainResult:
-    """Fit ``values`` (P, out_dim) at ``coords`` (P, in_dim) by full-batch Adam on the MSE.
+                on_epoch: Callable[[int, float], None] | None = None,
+                batch_size: int | None = None, dtype: str = "complex64",
+                engine: str = "numpy") -> TrainResult:
+    """Fit ``values`` (P, out_dim) at ``coords`` (P, in_dim) by Adam on the MSE.
 
-    ``weights=None`` starts from :func:`qmlc.compiler.qiren_weights.init_weights` with ``seed``; given weights
-    are validated and copied (the seed is then unused: full-batch training draws no randomness).
-    ``on_epoch(epoch, loss)`` is called after every epoch (a progress display, for instance).
+    ``weights=None`` starts from :func:`qmlc.compiler.qiren_weights.init_weights` with ``seed``;
+    given weights are validated and copied. ``seed`` also draws the mini-batch permutations
+    (``numpy.random.default_rng(seed)``); full-batch training draws nothing, so the same inputs
+    give bit-identical weights. ``on_epoch(epoch, loss)`` is called after every epoch.
     """
-    if epochs < 0:
-        raise UsageError(f"epochs = {epochs}: give a number >= 0", field="epochs")
-    if not lr > 0:
-        raise UsageError(f"learning rate is {lr}; give a positive number")
-    if model.width > MAX_TRAIN_QUBITS:
-        raise TooLargeError(f"QIREN width {model.width} exceeds the training simulator's "
-                            f"{MAX_TRAIN_QUBITS} qubits; use a smaller 'width'")
     coords, values = _check_data(model, coords, values)
+    batch_size = check_training_settings(model, len(coords), epochs, lr, batch_size, dtype,
+                                         engine)
     if weights is None:
         weights = init_weights(model, seed)
     params = {k: v.copy() for k, v in validate_weights(dict(weights), model).items()}
+    if engine == "jax":
+        from qmlc.backends.qiren_jax import train_jax
+
+        params, history, epoch_seconds = train_jax(model, params, coords, values, epochs, lr,
+                                                   seed, batch_size, on_epoch)
+    else:
+        params, history, epoch_seconds = _train_numpy(model, params, coords, values, epochs, lr,
+                                                      seed, batch_size, dtype, on_epoch)
+    mse = float(np.mean((predict(model, params, coords, "batch", dtype) - values) ** 2))
+    mse_run = float(np.mean((predict(model, params, coords, "running", dtype) - values) ** 2))
+    return TrainResult(params, history, mse, psnr(mse), mse_run, psnr(mse_run),
+                       float(np.sum(epoch_seconds)), epochs, lr, batch_size, dtype, engine,
+                       epoch_seconds)
+
+
+def _train_numpy(model, params, coords, values, epochs, lr, seed, batch_size, dtype, on_epoch):
     keys = trainable_keys(model)
     m = {k: np.zeros_like(params[k]) for k in keys}
     v = {k: np.zeros_like(params[k]) for k in keys}
-    b1, b2 = ADAM_BETAS
-    n = coords.shape[0]
-    history = np.empty(epochs)
-
-    start = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    history, epoch_seconds = np.empty(epochs), np.empty(epochs)
+    ws = sv.Workspace()
+    step = 0
     for epoch in range(epochs):
-        loss, grads, fp = loss_and_grad(model, params, coords, values)
-        history[epoch] = loss
-        for i in range(model.layers):  # running statistics, as BatchNorm1d's forward does
-            mean, var = layer_key(i, "bn.running_mean"), layer_key(i, "bn.running_var")
-            params[mean] = (1 - BN_MOMENTUM) * params[mean] + BN_MOMENTUM * fp.batch_mean[i]
-            params[var] = ((1 - BN_MOMENTUM) * params[var]
-                           + BN_MOMENTUM * fp.batch_var[i] * n / (n - 1))
-        t = epoch + 1  # torch.optim.Adam's update, same operation order
-        c1, c2 = 1 - b1**t, 1 - b2**t
-        for k in keys:
-            m[k] = b1 * m[k] + (1 - b1) * grads[k]
-            v[k] = b2 * v[k] + (1 - b2) * grads[k] ** 2
-            params[k] = params[k] - (lr / c1) * m[k] / (np.sqrt(v[k]) / np.sqrt(c2) + ADAM_EPS)
+        start = time.perf_counter()
+        total = 0.0
+        for batch in epoch_batches(rng, len(coords), batch_size):
+            x, y = coords[batch], values[batch]
+            loss, grads, fp = loss_and_grad(model, params, x, y, dtype, ws)
+            update_running_stats(model, params, fp, len(x))
+            step += 1
+            adam_step(params, grads, m, v, step, lr)
+            total += loss * len(x)
+        history[epoch] = total / len(coords)
+        epoch_seconds[epoch] = time.perf_counter() - start
         if on_epoch is not None:
-            on_epoch(epoch, loss)
-    seconds = time.perf_counter() - start
-
-    final = forward(model, params, coords)
-    mse = float(np.mean((final.outputs - values) ** 2))
-    mse_run = _running_mse(model, params, coords, values)
-    return TrainResult(params, history, mse, psnr(mse), mse_run, psnr(mse_run), seconds, epochs,
-                       lr)
+            on_epoch(epoch, float(history[epoch]))
+    return params, history, epoch_seconds

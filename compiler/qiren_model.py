@@ -142,18 +142,35 @@ def qiren_from_spec(spec: ModelSpec) -> QirenModel:
     )
 
 
+DTYPES = ("complex64", "complex128")  # statevector precision of the training engine
+ENGINES = ("numpy", "jax")
+
+
 @dataclass(frozen=True)
 class TrainingSettings:
-    """``[training]`` of a qiren spec; defaults are the released code's (Adam, full batch)."""
+    """``[training]`` of a qiren spec; defaults are the released code's (Adam, full batch).
+
+    ``batch_size`` None is the whole signal per step (the released code); an integer >= 2 trains
+    on shuffled mini-batches of that size. ``dtype`` is the statevector precision (complex64 by
+    default, within a stated tolerance of complex128: see :mod:`qmlc.backends.qiren_train`);
+    ``engine`` the simulator: numpy (adjoint sweep on BLAS) or jax (one jitted step; CPU or GPU).
+    """
 
     lr: float = 0.03
     epochs: int = 301
+    batch_size: int | None = None
+    dtype: str = "complex64"
+    engine: str = "numpy"
 
 
 def training_from_spec(spec: ModelSpec) -> TrainingSettings:
+    batch = get_int(spec, "training.batch_size", default=None, minimum=2)
     return TrainingSettings(
         lr=get_float(spec, "training.lr", default=0.03, positive=True),
         epochs=get_int(spec, "training.epochs", default=301, minimum=0),
+        batch_size=batch,
+        dtype=get_str(spec, "training.dtype", default="complex64", choices=DTYPES),
+        engine=get_str(spec, "training.engine", default="numpy", choices=ENGINES),
     )
 
 
@@ -171,5 +188,6 @@ def batchnorm_mode(spec: ModelSpec) -> str:
     return get_str(spec, "lowering.batchnorm", default="running", choices=BATCHNORM_MODES)
 
 
-__all__ = ["BATCHNORM_MODES", "BN_EPS", "QirenModel", "TrainingSettings", "batchnorm_mode",
-           "layer_key", "layer_weights", "qiren_from_spec", "spec_seed", "training_from_spec"]
+__all__ = ["BATCHNORM_MODES", "BN_EPS", "DTYPES", "ENGINES", "QirenModel", "TrainingSettings",
+           "batchnorm_mode", "layer_key", "layer_weights", "qiren_from_spec", "spec_seed",
+           "training_from_spec"]

@@ -163,7 +163,7 @@ def test_full_model_gradient_matches_finite_differences(entangler, encoding):
     def loss(w):  # qmlc.compiler.qiren_reference's dense forward, BatchNorm with batch statistics
         return float(np.mean((reference_forward(model, w, coords, batchnorm="batch") - values)**2))
 
-    value, grads, _ = loss_and_grad(model, weights, coords, values)
+    value, grads, _ = loss_and_grad(model, weights, coords, values, "complex128")
     assert value == pytest.approx(loss(weights), abs=1e-12)
     for key in trainable_keys(model):
         def shifted(x, key=key):
@@ -226,7 +226,7 @@ def test_pennylane_default_qubit_agrees_on_values_and_model_gradient():
 
     pl_grads = qml.grad(pl_loss, argnums=list(range(len(keys))))(
         *[pnp.array(weights[k], requires_grad=True) for k in keys])
-    _, grads, _ = loss_and_grad(model, weights, coords, values)
+    _, grads, _ = loss_and_grad(model, weights, coords, values, "complex128")
     for key, g in zip(keys, pl_grads, strict=True):
         np.testing.assert_allclose(grads[key], np.asarray(g), atol=1e-12, err_msg=key)
 
@@ -255,7 +255,7 @@ def test_training_is_reproducible_to_the_byte():
 def test_training_decreases_loss_and_reports_psnr():
     model = _small_model("cz", "rz", width=3, layers=2, out_dim=1)
     coords, values = _tiny_signal()
-    res = train_qiren(model, None, coords, values, epochs=30, seed=0)
+    res = train_qiren(model, None, coords, values, epochs=30, seed=0, dtype="complex128")
     assert res.history[-1] < 0.5 * res.history[0]
     assert res.psnr == pytest.approx(10 * np.log10(4 / res.mse))
     for batchnorm, mse in (("batch", res.mse), ("running", res.mse_running)):
@@ -271,8 +271,8 @@ def test_first_epoch_is_torch_adam_and_batchnorm_update():
     coords, values = _tiny_signal()
     w0 = init_weights(model, 4)
     lr = 0.05
-    _, grads, _ = loss_and_grad(model, w0, coords, values)
-    res = train_qiren(model, w0, coords, values, epochs=1, lr=lr)
+    _, grads, _ = loss_and_grad(model, w0, coords, values, "complex128")
+    res = train_qiren(model, w0, coords, values, epochs=1, lr=lr, dtype="complex128")
     for key in trainable_keys(model):
         g = grads[key]
         np.testing.assert_allclose(res.weights[key], w0[key] - lr * g / (np.abs(g) + 1e-8),

@@ -29,8 +29,9 @@ PSNR is stated for signals in [-1, 1] (peak-to-peak 2): ``PSNR = 10 log10(2^2 / 
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -286,6 +287,26 @@ class TrainResult:
     epoch_seconds: np.ndarray | None = None
 
 
+@contextlib.contextmanager
+def thread_limit(threads: int | None) -> Iterator[None]:
+    """Cap BLAS (threadpoolctl) and Numba threads inside the block; None changes nothing."""
+    if threads is None:
+        yield
+        return
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
+        raise UsageError(f"threads = {threads}: give an integer >= 1", field="threads")
+    import numba
+    from threadpoolctl import threadpool_limits
+
+    before = numba.get_num_threads()
+    with threadpool_limits(limits=int(threads)):
+        numba.set_num_threads(min(int(threads), numba.config.NUMBA_NUM_THREADS))
+        try:
+            yield
+        finally:
+            numba.set_num_threads(before)
+
+
 def adam_step(params: dict, grads: dict, m: dict, v: dict, t: int, lr: float) -> None:
     """torch.optim.Adam's update (same operation order), in place, step number ``t`` >= 1."""
     b1, b2 = ADAM_BETAS
@@ -309,13 +330,15 @@ def train_qiren(model: QirenModel, weights: Mapping[str, np.ndarray] | None, coo
                 epochs: int = 301, lr: float = 0.03, seed: int = 0,
                 on_epoch: Callable[[int, float], None] | None = None,
                 batch_size: int | None = None, dtype: str = "complex64",
-                engine: str = "numpy") -> TrainResult:
+                engine: str = "numpy", threads: int | None = None) -> TrainResult:
     """Fit ``values`` (P, out_dim) at ``coords`` (P, in_dim) by Adam on the MSE.
 
     ``weights=None`` starts from :func:`qmlc.compiler.qiren_weights.init_weights` with ``seed``;
     given weights are validated and copied. ``seed`` also draws the mini-batch permutations
     (``numpy.random.default_rng(seed)``); full-batch training draws nothing, so the same inputs
     give bit-identical weights. ``on_epoch(epoch, loss)`` is called after every epoch.
+    ``threads`` caps the BLAS and Numba threads (None: the libraries' defaults, every core;
+    on a machine shared with other jobs, 1 avoids threads spinning while descheduled).
     """
     coords, values = _check_data(model, coords, values)
     batch_size = check_training_settings(model, len(coords), epochs, lr, batch_size, dtype,
@@ -323,16 +346,18 @@ def train_qiren(model: QirenModel, weights: Mapping[str, np.ndarray] | None, coo
     if weights is None:
         weights = init_weights(model, seed)
     params = {k: v.copy() for k, v in validate_weights(dict(weights), model).items()}
-    if engine == "jax":
-        from qmlc.backends.qiren_jax import train_jax
+    with thread_limit(threads):
+        if engine == "jax":
+            from qmlc.backends.qiren_jax import train_jax
 
-        params, history, epoch_seconds = train_jax(model, params, coords, values, epochs, lr,
-                                                   seed, batch_size, on_epoch)
-    else:
-        params, history, epoch_seconds = _train_numpy(model, params, coords, values, epochs, lr,
-                                                      seed, batch_size, dtype, on_epoch)
-    mse = float(np.mean((predict(model, params, coords, "batch", dtype) - values) ** 2))
-    mse_run = float(np.mean((predict(model, params, coords, "running", dtype) - values) ** 2))
+            params, history, epoch_seconds = train_jax(model, params, coords, values, epochs, lr,
+                                                       seed, batch_size, on_epoch)
+        else:
+            params, history, epoch_seconds = _train_numpy(model, params, coords, values, epochs,
+                                                          lr, seed, batch_size, dtype, on_epoch)
+        mse = float(np.mean((predict(model, params, coords, "batch", dtype) - values) ** 2))
+        mse_run = float(np.mean((predict(model, params, coords, "running", dtype) - values)
+                                ** 2))
     return TrainResult(params, history, mse, psnr(mse), mse_run, psnr(mse_run),
                        float(np.sum(epoch_seconds)), epochs, lr, batch_size, dtype, engine,
                        epoch_seconds)

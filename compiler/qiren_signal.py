@@ -12,6 +12,7 @@ from qmlc.compiler.errors import DataError, SpecError
 from qmlc.compiler.spec import ModelSpec, check_finite, data_path, get_int, get_str, load_npz
 
 IMAGES = ("coffee", "camera")
+IMAGE_SIDES = {"coffee": 400, "camera": 512}  # shorter side of scikit-image's originals
 
 
 def grid_coords(size: int, dim: int = 2) -> np.ndarray:
@@ -95,7 +96,8 @@ def load_signal(spec: ModelSpec) -> tuple[np.ndarray, np.ndarray] | None:
         return None
     if "image" in sig:
         name = get_str(spec, "signal.image", choices=IMAGES)
-        size = get_int(spec, "signal.size", default=32, minimum=2, maximum=512)
+        # Resize + CenterCrop may only shrink: a side beyond the original's would invent pixels
+        size = get_int(spec, "signal.size", default=32, minimum=2, maximum=IMAGE_SIDES[name])
         return image_signal(name, size)
     if "sound" in sig:
         return _sound_signal(spec)
@@ -140,5 +142,5 @@ def mse_psnr(pred: np.ndarray, target: np.ndarray) -> dict[str, float]:
     return {"mse": mse, "psnr_db": psnr(mse)}
 
 
-__all__ = ["IMAGES", "grid_coords", "image_signal", "load_signal", "mse_psnr", "psnr",
+__all__ = ["IMAGES", "IMAGE_SIDES", "grid_coords", "image_signal", "load_signal", "mse_psnr", "psnr",
            "signal_dims"]

@@ -104,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("-o", "--output", required=True, help="weights file to write (.npz)")
     train.add_argument("--epochs", type=int, default=None)
     train.add_argument("--seed", type=int, default=None)
+    train.add_argument("--threads", type=int, default=None,
+                       help="cap BLAS/Numba threads (default: every core; 1 on a busy machine)")
+    train.add_argument("--plot", default=None, metavar="DIR",
+                       help="also write PNG pictures (reconstruction, error, curve, spectrum)")
     train.add_argument("--no-progress", action="store_true")
     train.add_argument("--json", action="store_true")
 

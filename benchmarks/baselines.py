@@ -13,6 +13,16 @@ neural representations of similar size. Two are provided here, shaped like QIREN
 - Optionally (``batchnorm=True``) the released code's ``Siren_bn`` variants: every hidden layer is
   ``act(omega0 * BatchNorm(W x + b))`` with batch statistics (training mode, as QIREN's own
   BatchNorm), learnable ``gamma`` (init 1) and ``beta`` (init 0) counted as parameters.
+- A Fourier-feature MLP (Tancik et al., "Fourier Features Let Networks Learn High Frequency
+  Functions in Low Dimensional Domains", NeurIPS 2020, arXiv:2006.10739; their demo notebook
+  github.com/tancik/fourier-feature-networks ``Demo.ipynb``): the input is mapped to
+  ``[sin(2 pi B v), cos(2 pi B v)]`` with a fixed Gaussian ``B`` (m x in_dim, entries N(0,
+  sigma^2); the demo tries sigma = 1, 10, 100 with coordinates in [0, 1)), then a ReLU MLP with
+  ``nn.Linear``'s initialization. ``unit_box=True`` maps our [-1, 1] coordinates to [0, 1] as the
+  demo's are; ``unit_box=False`` applies B to [-1, 1] directly, as the released QIREN code's
+  ``FourierFeatures`` (sigma 1, followed by BatchNorm'd ReLU layers) does. B is not trained and not
+  counted; ``m = width // 2``, so the first layer sees ``width`` features (the released code's
+  choice; Tancik's demo uses m = 256, which alone would exceed QIREN's parameter budget).
 
 Biases use ``nn.Linear``'s default ``U(+-1/sqrt(in))``. The width is the largest whose
 parameter count does not exceed the budget (QIREN's count). Training matches QIREN's engine:
@@ -30,7 +40,7 @@ import numpy as np
 
 from qmlc.compiler.qiren_signal import psnr
 
-KINDS = ("siren", "relu")
+KINDS = ("siren", "relu", "fourier")
 
 
 @dataclass(frozen=True)
@@ -44,14 +54,21 @@ class MLPBaseline:
     out_dim: int
     omega0: float = 30.0
     batchnorm: bool = False
+    sigma: float = 10.0  # Fourier features: standard deviation of B
+    unit_box: bool = True  # Fourier features: map [-1, 1] to [0, 1] first (Tancik's convention)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
 
     @property
+    def features(self) -> int:
+        """Inputs of the first trained layer: ``in_dim``, or 2 m Fourier features."""
+        return 2 * (self.width // 2) if self.kind == "fourier" else self.in_dim
+
+    @property
     def layer_sizes(self) -> list[tuple[int, int]]:
-        dims = [self.in_dim] + [self.width] * (self.hidden_layers + 1) + [self.out_dim]
+        dims = [self.features] + [self.width] * (self.hidden_layers + 1) + [self.out_dim]
         return list(zip(dims[:-1], dims[1:], strict=True))
 
     @property
@@ -61,10 +78,10 @@ class MLPBaseline:
 
 
 def matched_width(in_dim: int, out_dim: int, hidden_layers: int, budget: int,
-                  batchnorm: bool = False) -> int:
+                  batchnorm: bool = False, kind: str = "relu") -> int:
     """Largest width whose network has at most ``budget`` parameters (at least 1)."""
     width = 1
-    while MLPBaseline("relu", in_dim, width + 1, hidden_layers, out_dim,
+    while MLPBaseline(kind, in_dim, width + 1, hidden_layers, out_dim,
                       batchnorm=batchnorm).param_count <= budget:
         width += 1
     return width
@@ -75,6 +92,9 @@ def init_params(model: MLPBaseline, seed: int) -> list[tuple[np.ndarray, ...]]:
     (``gamma``, ``beta`` on hidden layers when ``batchnorm``)."""
     rng = np.random.default_rng(seed)
     params = []
+    if model.kind == "fourier":  # the fixed frequencies B come first (not trained)
+        b = rng.normal(scale=model.sigma, size=(model.width // 2, model.in_dim))
+        params.append((b.astype(np.float32),))
     for i, (fan_in, fan_out) in enumerate(model.layer_sizes):
         if model.kind == "siren":
             bound = 1.0 / fan_in if i == 0 else math.sqrt(6.0 / fan_in) / model.omega0
@@ -92,9 +112,15 @@ def init_params(model: MLPBaseline, seed: int) -> list[tuple[np.ndarray, ...]]:
 
 def apply(model: MLPBaseline, params, x):
     """Network output for inputs ``x`` (P, in_dim); works on numpy or JAX arrays."""
+    import jax
     import jax.numpy as jnp
 
     h = x
+    if model.kind == "fourier":
+        b = jax.lax.stop_gradient(params[0][0])
+        proj = 2 * jnp.pi * (((x + 1) / 2) if model.unit_box else x) @ b.T
+        h = jnp.concatenate([jnp.sin(proj), jnp.cos(proj)], axis=-1)
+        params = params[1:]
     for layer in params[:-1]:
         z = h @ layer[0].T + layer[1]
         if model.batchnorm:  # torch BatchNorm1d in training mode: biased batch variance

@@ -97,7 +97,7 @@ def main() -> None:
     ]
     for name, net, lr in runs:
         out = train_baseline(net, coords, values, epochs=args.epochs, lr=lr, seed=args.seed)
-        rows.append((f"{name} [width {net.width}]", net.param_count, out.mse, out.psnr,
+        rows.append((f"{name}, width {net.width}", net.param_count, out.mse, out.psnr,
                      out.seconds))
 
     table = Table(title=f"32x32 coffee, {args.epochs} epochs full-batch Adam lr {args.lr}, "

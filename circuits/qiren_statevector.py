@@ -394,9 +394,8 @@ def fuse(circuit: ReuploadShape, weights, final, dtype: str = "complex128",
 # ------------------------------------------------------------ gradients of the Rot angles
 #
 # dL = 2 Re sum_ab G_ab dV_ab = 2 Re tr(G^T dV) for the blocks' product V = P_{K-1} ... P_0,
-# P_k = E_k R_k. Every Rot derivative is a one-qubit generator times the Rot:
-#   d Rot = (-i/2) X Rot  with  X_phi = U Z U^+,  X_theta = RZ(w) Y RZ(w)^+,  X_omega = Z  (left)
-#   d Rot = (-i/2) Rot Y  with  Y_phi = Z,  Y_theta = RZ(phi)^+ Y RZ(phi),  Y_omega = U^+ Z U  (right)
+# P_k = E_k R_k. Every Rot derivative is a one-qubit generator times the Rot (see
+# _pauli_coefficients): d Rot = (-i/2) X Rot (left generators) = (-i/2) Rot Y (right ones),
 # so for the last block dV = (-i/2) (E X E^T) V and for the first dV = (-i/2) V Y, and
 # dL/dp = Im tr(G^T O V) (O = E X E^T) or Im tr(G^T V Y). Writing X = sum_P c_P P over the Paulis,
 # E P_j E^T is again a Pauli string up to signs (E is CZs or CNOTs, both Clifford) whose X-part
@@ -406,29 +405,26 @@ def fuse(circuit: ReuploadShape, weights, final, dtype: str = "complex128",
 # diagonals need only V's columns e_0 and e_j. Middle blocks (K >= 3) contract the co-tangent
 # H_k = A_k^T G B_k^T with the Rot factors (environments, by halving).
 
-_PAULIS = np.array([[[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1, 0], [0, -1]]])  # X, Y, Z
+def _pauli_coefficients(w: np.ndarray, side: str) -> np.ndarray:
+    """``(..., 3 params, 3)``: the generators of ``Rot(w)`` (w (..., 3) = phi, theta, omega) as
+    ``c_X X + c_Y Y + c_Z Z``, by rotating Paulis (``RY(t) Z RY(t)^+ = cos t Z + sin t X``,
+    ``RZ(a) X RZ(a)^+ = cos a X + sin a Y``, ``RZ(a) Y RZ(a)^+ = cos a Y - sin a X``)::
 
-
-def _pauli_coefficients(ops: np.ndarray) -> np.ndarray:
-    """``c_P = tr(P X) / 2`` for P = X, Y, Z of every 2 x 2 ``ops`` (..., 2, 2) -> (..., 3)."""
-    return np.einsum("pab,...ba->...p", _PAULIS, ops) / 2
-
-
-def _generators(w: np.ndarray, side: str) -> np.ndarray:
-    """Generators (..., 3 params, 2, 2) of Rot(w) (w (..., 3)), left or right (see above)."""
-    u = rot_matrices(w)
-    z, y = _PAULIS[2], _PAULIS[1]
+        left:  X_phi = U Z U^+ = sin t cos w X + sin t sin w Y + cos t Z
+               X_theta = RZ(w) Y RZ(w)^+ = -sin w X + cos w Y,   X_omega = Z
+        right: Y_phi = Z,   Y_theta = RZ(phi)^+ Y RZ(phi) = sin phi X + cos phi Y
+               Y_omega = U^+ Z U = -sin t cos phi X + sin t sin phi Y + cos t Z
+    """
+    phi, theta, omega = w[..., 0], w[..., 1], w[..., 2]
+    st, ct = np.sin(theta), np.cos(theta)
+    zero, one = np.zeros_like(phi), np.ones_like(phi)
     if side == "left":
-        first = u @ z @ np.swapaxes(u.conj(), -1, -2)
-        rzw = np.stack([np.exp(-0.5j * w[..., 2]), np.exp(0.5j * w[..., 2])], -1)  # RZ(omega)
-        second = rzw[..., :, None] * y * rzw[..., None, :].conj()
-        third = np.broadcast_to(z, u.shape)
+        rows = [(st * np.cos(omega), st * np.sin(omega), ct),
+                (-np.sin(omega), np.cos(omega), zero), (zero, zero, one)]
     else:
-        first = np.broadcast_to(z, u.shape)
-        rzp = np.stack([np.exp(-0.5j * w[..., 0]), np.exp(0.5j * w[..., 0])], -1)  # RZ(phi)
-        second = rzp[..., :, None].conj() * y * rzp[..., None, :]
-        third = np.swapaxes(u.conj(), -1, -2) @ z @ u
-    return np.stack([first, second, third], axis=-3)
+        rows = [(zero, zero, one), (np.sin(phi), np.cos(phi), zero),
+                (-st * np.cos(phi), st * np.sin(phi), ct)]
+    return np.stack([np.stack(r, axis=-1) for r in rows], axis=-2)
 
 
 @lru_cache(maxsize=32)
@@ -457,7 +453,7 @@ def _last_block_grad(dots: np.ndarray, w: np.ndarray, circuit: ReuploadShape, k:
     t_x = np.einsum("nqa,qa->nq", shifted, off)
     t_y = -1j * np.einsum("nqa,qa->nq", shifted, off * dz)
     t_z = dots[:, :, 0] @ dz.T
-    coeff = _pauli_coefficients(_generators(w, "left"))  # (n, q, 3 params, 3 Paulis)
+    coeff = _pauli_coefficients(w, "left")  # (n, q, 3 params, 3 Paulis)
     return np.einsum("nqpc,cnq->nqp", coeff, np.stack([t_x, t_y, t_z])).imag
 
 
@@ -469,7 +465,7 @@ def _first_block_grad(dots: np.ndarray, w: np.ndarray, circuit: ReuploadShape) -
     t_x = dots[:, :, 1:].sum(axis=1)
     t_y = 1j * np.einsum("nbq,qb->nq", dots[:, :, 1:], zs)
     t_z = dots[:, :, 0] @ zs.T
-    coeff = _pauli_coefficients(_generators(w, "right"))
+    coeff = _pauli_coefficients(w, "right")
     return np.einsum("nqpc,cnq->nqp", coeff, np.stack([t_x, t_y, t_z])).imag
 
 

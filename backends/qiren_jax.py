@@ -219,8 +219,12 @@ def model_outputs(model: QirenModel, params: dict, coords, running: dict | None 
 
 
 def _loss(model, params, coords, values):
-    _, jnp = _jax()
-    y, stats = model_outputs(model, params, coords)
+    # Every product at full float32 precision: XLA's GPU default lets f32 matrix products run
+    # in TF32 (10-bit mantissa), which moved the loss by 1e-5 and the gradients by 6e-5 on an
+    # H200 (benchmarks/gpu_check.py); CPUs are unaffected.
+    jax, jnp = _jax()
+    with jax.default_matmul_precision("highest"):
+        y, stats = model_outputs(model, params, coords)
     return jnp.mean((y - values) ** 2), stats
 
 

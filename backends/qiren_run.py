@@ -22,9 +22,7 @@ from qmlc.circuits.reupload import angle_names, cirq_resolvers, parameter_table,
 from qmlc.compiler.errors import UsageError
 from qmlc.compiler.qiren_program import QirenProgram, ReuploadLayer
 
-BACKENDS = ("aer", "cirq", "numpy", "ibm-fake")
-# Offline IBM device models (qiskit-ibm-runtime's fake backends), smallest that fits the width.
-FAKE_IBM_BACKENDS = ("FakeManilaV2", "FakeNairobiV2", "FakeGuadalupeV2", "FakeTorontoV2")
+BACKENDS = ("aer", "cirq", "numpy")  # IBM devices: qmlc.backends.qiren_ibm
 
 
 # One thread per experiment: these circuits are small (q <= ~20) and Aer's per-experiment OpenMP
@@ -67,44 +65,6 @@ def _aer_expectations(layer: ReuploadLayer, shots: int | None, seed: int
     return run_shots
 
 
-def fake_ibm_backend(width: int):
-    """The smallest offline IBM device model with at least ``width`` qubits."""
-    from qiskit_ibm_runtime import fake_provider
-
-    for name in FAKE_IBM_BACKENDS:
-        backend = getattr(fake_provider, name)()
-        if backend.num_qubits >= width:
-            return backend
-    raise UsageError(f"backend 'ibm-fake': no offline IBM device model has {width} qubits "
-                     f"(largest {FAKE_IBM_BACKENDS[-1]}); use aer or cirq")
-
-
-def _ibm_fake_expectations(layer: ReuploadLayer, shots: int | None, seed: int
-                           ) -> Callable[[np.ndarray], np.ndarray]:
-    """Noisy sampling on a fake IBM device: the circuit is transpiled once to the device's basis
-    and coupling map (angles stay parameters), then run on Aer with the device's noise model."""
-    from qiskit import transpile
-    from qiskit_aer import AerSimulator
-    from qiskit_aer.primitives import SamplerV2
-
-    if shots is None:
-        raise UsageError("shots = None: backend 'ibm-fake' samples a noisy device model; give a "
-                         "number of shots", field="shots")
-    device = fake_ibm_backend(layer.shape.width)
-    simulator = AerSimulator.from_backend(device, seed_simulator=seed)
-    circuit = transpile(layer.qiskit(measure=True), simulator, optimization_level=1,
-                        seed_transpiler=seed)
-    sampler = SamplerV2.from_backend(simulator, seed=seed)
-    names = angle_names(layer.shape.width)
-
-    def run_shots(angles: np.ndarray) -> np.ndarray:
-        table = parameter_table(circuit, dict(zip(names, angles.T, strict=True)))
-        bits = sampler.run([(circuit, table)], shots=shots).result()[0].data.c
-        return 1.0 - 2.0 * bits.to_bool_array(order="little").mean(axis=1)
-    run_shots.device = device.name  # type: ignore[attr-defined]
-    return run_shots
-
-
 def _cirq_expectations(layer: ReuploadLayer, shots: int | None, seed: int
                        ) -> Callable[[np.ndarray], np.ndarray]:
     import cirq
@@ -143,8 +103,6 @@ def layer_runner(layer: ReuploadLayer, backend: str = "aer", shots: int | None =
         return _aer_expectations(layer, shots, seed)
     if backend == "cirq":
         return _cirq_expectations(layer, shots, seed)
-    if backend == "ibm-fake":
-        return _ibm_fake_expectations(layer, shots, seed)
     if backend == "numpy":
         if shots is not None:
             rng = np.random.default_rng(seed)
@@ -154,8 +112,9 @@ def layer_runner(layer: ReuploadLayer, backend: str = "aer", shots: int | None =
                 return 1.0 - 2.0 * rng.binomial(shots, np.clip(p1, 0, 1)) / shots
             return sample
         return layer.expectations_reference
-    raise UsageError(f"backend {backend!r} is not supported for QIREN; "
-                     f"choose one of {', '.join(BACKENDS)}")
+    raise UsageError(f"backend = {backend!r}: not a simulator of QIREN layers; choose one of "
+                     f"{', '.join(BACKENDS)} (IBM devices run whole programs: "
+                     "qmlc.backends.qiren_ibm)", field="backend")
 
 
 def run_qiren_program(program: QirenProgram, X: np.ndarray, backend: str = "aer",

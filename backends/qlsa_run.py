@@ -32,28 +32,16 @@ import numpy as np
 import scipy.sparse.linalg as spla
 
 from qmlc.backends import aer_backend, cirq_backend
+from qmlc.backends.qlsa_readout import QLSAReadout, SampledQLSA, overlap_test_circuit
 from qmlc.compiler.carleman import CarlemanSystem
 from qmlc.compiler.errors import UsageError
-from qmlc.compiler.qlsa import QLSAProgram, build_program, check_simulable, state_prep_circuit
+from qmlc.compiler.qlsa import QLSAProgram, build_program, check_simulable
 from qmlc.compiler.results import Result, optional
 
 __all__ = ["BACKENDS", "QLSARun", "SampledQLSA", "classical_solution", "run_qlsa",
            "run_qlsa_program"]
 
 BACKENDS = {"aer": aer_backend, "cirq": cirq_backend}
-
-
-@dataclass(frozen=True)
-class SampledQLSA(Result):
-    """Shot-based estimates beside the exact figures (module docstring)."""
-
-    success_probability_sampled: float
-    success_probability_stderr: float
-    fidelity_sampled: float
-    fidelity_stderr: float
-    postselected_shots: int
-    abs_u_T_sampled: list[float]
-    fidelity_estimator: str = "compute-uncompute overlap with the classical solution state"
 
 
 @dataclass(frozen=True)
@@ -109,26 +97,6 @@ def _recover_theta(system, program: QLSAProgram, psi_sys: np.ndarray) -> np.ndar
     return system.polymap.offset + u_T
 
 
-def _counts_stats(program: QLSAProgram, counts: dict[int, int]) -> tuple[int, int, np.ndarray]:
-    """(total shots, successes, histogram of the system value on successful shots)."""
-    total = sum(counts.values())
-    hist = np.zeros(2 ** len(program.system_qubits))
-    good = 0
-    for value, count in counts.items():
-        if all(((value >> q) & 1) == bit for q, bit in program.postselect.items()):
-            good += count
-            sys_val = sum(((value >> q) & 1) << i for i, q in enumerate(program.system_qubits))
-            hist[sys_val] += count
-    return total, good, hist
-
-
-def _binomial(k: int, m: int) -> tuple[float, float]:
-    if m == 0:
-        return float("nan"), float("nan")
-    p = k / m
-    return p, max(np.sqrt(p * (1 - p) / m), 1.0 / m if p in (0.0, 1.0) else 0.0)
-
-
 def run_qlsa_program(system: CarlemanSystem, program: QLSAProgram, backend: str = "aer",
                      shots: int | None = None, seed: int = 0) -> QLSARun:
     """Simulate a compiled program (see the module docstring for every reported number)."""
@@ -174,30 +142,11 @@ def run_qlsa_program(system: CarlemanSystem, program: QLSAProgram, backend: str 
 def _sampled(system, program: QLSAProgram, sim, shots: int, seed: int,
              x_hat: np.ndarray) -> SampledQLSA:
     if shots < 1:
-        raise UsageError(f"shots = {shots}: must be >= 1")
+        raise UsageError(f"shots = {shots}: must be >= 1", field="shots")
+    readout = QLSAReadout.from_program(system, program)
     counts = sim.sample_counts(program.circuit, shots, seed)
-    total, good, hist = _counts_stats(program, counts)
-    p_hat, p_err = _binomial(good, total)
-    check = program.circuit.copy()
-    unprep = state_prep_circuit(x_hat, "prep_x").inverse().to_gate()
-    unprep.name = "prep_x_dg"
-    check.append(unprep, list(program.system_qubits))
-    counts2 = sim.sample_counts(check, shots, seed + 1)
-    _, good2, hist2 = _counts_stats(program, counts2)
-    f_hat, f_err = _binomial(int(hist2[0]), good2)
-    delta, n, T = system.delta, system.n, system.steps
-    probs = hist / max(good, 1)
-    mags = np.sqrt(probs[program.index_map])
-    y_in = np.abs(system.b[:delta])
-    scale = float(mags[:delta] @ y_in / max(mags[:delta] @ mags[:delta], 1e-300))
-    return SampledQLSA(
-        success_probability_sampled=p_hat,
-        success_probability_stderr=p_err,
-        fidelity_sampled=f_hat,
-        fidelity_stderr=f_err,
-        postselected_shots=int(good2),
-        abs_u_T_sampled=(scale * mags[T * delta: T * delta + n]).tolist(),
-    )
+    overlap = sim.sample_counts(overlap_test_circuit(program, x_hat), shots, seed + 1)
+    return readout.estimate(counts, overlap)
 
 
 def run_qlsa(system: CarlemanSystem, backend: str = "aer", shots: int | None = None,

@@ -13,7 +13,7 @@ from qiskit import QuantumCircuit
 from qiskit.circuit.library import RYGate, XGate
 
 __all__ = ["append_controlled", "append_transposition", "bit_values", "cancel_adjacent_x",
-           "mcx_gate", "permutation_transpositions", "prepare_real_amplitudes"]
+           "fold_x_into_controls", "mcx_gate", "permutation_transpositions", "prepare_real_amplitudes"]
 
 
 _MCX: dict[int, object] = {}
@@ -155,4 +155,43 @@ def cancel_adjacent_x(qc: QuantumCircuit) -> QuantumCircuit:
     for flag, inst in zip(keep, qc.data):
         if flag:
             out.append(inst, copy=False)
+    return out
+
+
+def fold_x_into_controls(qc: QuantumCircuit) -> QuantumCircuit:
+    """The same unitary with X gates absorbed into the controls of multi-controlled X gates.
+
+    X gates are held back per qubit (a pending-X frame) instead of being emitted. A controlled X
+    whose control c has a pending X becomes open on c (X·C_c·X = C_c with control value 0); a
+    pending X on its target commutes with it and stays pending. Any other instruction first
+    emits the pending X on its qubits; the rest are emitted at the end. Adjacent X pairs cancel
+    on the way. The X conjugations of :func:`append_controlled` thus become open controls,
+    which OpenQASM 3 writes as ``negctrl`` modifiers.
+    """
+    out = qc.copy_empty_like()
+    pending: set = set()
+
+    def flush(qubits) -> None:
+        for q in qubits:
+            if q in pending:
+                pending.discard(q)
+                out.x(q)
+
+    for inst in qc.data:
+        op = inst.operation
+        if op.name == "x" and len(inst.qubits) == 1:
+            pending ^= {inst.qubits[0]}
+            continue
+        if getattr(op, "base_gate", None) is not None and op.base_gate.name == "x" \
+                and not op.base_gate.params and op.num_qubits == op.num_ctrl_qubits + 1:
+            controls = inst.qubits[:-1]
+            state = op.ctrl_state
+            for i, c in enumerate(controls):
+                if c in pending:
+                    state ^= 1 << i
+            out.append(XGate().control(len(controls), ctrl_state=state), inst.qubits, copy=False)
+            continue
+        flush(inst.qubits)
+        out.append(inst, copy=False)
+    flush([q for q in qc.qubits if q in pending])
     return out

@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import qiskit.qasm2
-import qiskit.qasm3
 from qiskit import QuantumCircuit
 from qiskit.circuit import Gate
 
 from qmlc.compiler.errors import UsageError
+from qmlc.compiler.qasm3_writer import qasm3_text
 from qmlc.compiler.qlsa import QLSAProgram
 from qmlc.compiler.results import Result
 
@@ -67,11 +67,10 @@ _NATIVE = frozenset({"x", "y", "z", "h", "s", "sdg", "t", "tdg", "rx", "ry", "rz
 
 def qasm_text(program: QLSAProgram, fmt: str) -> str:
     """The program's circuit as OpenQASM ``fmt`` text."""
-    circuit = export_form(program.circuit)
     if fmt == "qasm2":
-        return qiskit.qasm2.dumps(circuit)
+        return qiskit.qasm2.dumps(export_form(program.circuit))
     if fmt == "qasm3":
-        return qiskit.qasm3.dumps(circuit)
+        return qasm3_text(program.circuit)
     raise UsageError(f"format = {fmt!r} is not supported; use one of {', '.join(FORMATS)}",
                      field="format")
 

@@ -63,7 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = verbs.add_parser("run", help="simulate a compiled model on a backend")
     run.add_argument("spec")
-    run.add_argument("--backend", default="aer", choices=["aer", "cirq", "numpy", "ibm-fake"])
+    run.add_argument("--backend", default="aer", type=_backend,
+                     help="aer, cirq, numpy (QIREN), ibm-fake[:DEVICE] or ibm:DEVICE|least-busy")
+    run.add_argument("--dry-run", action="store_true",
+                     help="IBM: transpile and report, submit nothing")
+    run.add_argument("--noiseless", action="store_true",
+                     help="ibm-fake: the device's target without its noise model")
+    run.add_argument("--optimization-level", type=int, default=1, choices=[0, 1, 2, 3],
+                     help="IBM: preset pass manager level")
     run.add_argument("--shots", type=int, default=None, help="sample instead of exact statevector")
     run.add_argument("--algorithm", default="qsvt", choices=["qsvt", "hhl"])
     run.add_argument("--amplify", action="store_true",
@@ -83,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     compile_.add_argument("--inputs", default=None, help="QIREN inputs (.npy) for QASM 2 binding")
     compile_.add_argument("--json", action="store_true")
     compile_.add_argument("--allow-nondissipative", action="store_true")
+    compile_.add_argument("--target", default=None, type=_backend,
+                          help="write the ISA circuit of ibm-fake[:DEVICE] or ibm:DEVICE")
+    compile_.add_argument("--optimization-level", type=int, default=1, choices=[0, 1, 2, 3])
 
     estimate = verbs.add_parser("estimate", help="fault-tolerant resource estimate")
     _estimate_inputs(estimate, ESTIMATE_ALGORITHMS)
@@ -116,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     spectrum.add_argument("--weights", default=None)
     spectrum.add_argument("--seed", type=int, default=0)
     spectrum.add_argument("--json", action="store_true")
+
+    for verb in ("job-status", "job-result"):
+        job = verbs.add_parser(verb, help=f"{verb.split('-')[1]} of a submitted IBM job")
+        job.add_argument("job_id")
+        job.add_argument("--json", action="store_true")
     parser.verb_parsers = {name: sub for name, sub in verbs.choices.items()}
     return parser
 
@@ -144,6 +159,15 @@ def _estimate_inputs(sub: argparse.ArgumentParser, algorithms: tuple[str, ...]) 
     sub.add_argument("--weights", default=None, help="QIREN weights (.npz)")
 
 
+def _backend(value: str) -> str:
+    """``--backend`` / ``--target``: a simulator name or an IBM device (real or fake)."""
+    if value in ("aer", "cirq", "numpy", "ibm-fake") or (
+            value.startswith(("ibm:", "ibm-fake:")) and value.split(":", 1)[1]):
+        return value
+    raise argparse.ArgumentTypeError(
+        f"{value!r} is not aer, cirq, numpy, ibm-fake[:DEVICE] or ibm:DEVICE")
+
+
 def _flag_for(exc: QmlcError, parser: argparse.ArgumentParser, verb: str) -> str:
     """The error's line, with the input it names spelled as the verb's flag when it has one."""
     message = one_line(str(exc))
@@ -165,7 +189,7 @@ def _flag(field: str) -> str:
 def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    verb = importlib.import_module(f"qmlc.reports.verbs.{args.verb}")
+    verb = importlib.import_module(f"qmlc.reports.verbs.{args.verb.replace('-', '_')}")
     try:
         result = verb.main(args)
     except QmlcError as exc:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from qmlc.estimators.human import human_count, human_duration
 
 if TYPE_CHECKING:  # renderers only read attributes; importing the producers would load Qiskit
+    from qmlc.backends.qlsa_ibm import QLSADeviceRun
     from qmlc.backends.qlsa_run import QLSARun
     from qmlc.compiler.verify import Verification
     from qmlc.estimators.estimate import ResourceEstimate, SolverComparison
@@ -120,6 +121,45 @@ def render_verdict_table(sweep: ScalingSweep, data_access: str) -> list[str]:
     return lines
 
 
+def render_isa_lines(reports: list) -> list[str]:
+    """One line per ISA circuit: two-qubit gates, depth, qubits, estimated success."""
+    lines = []
+    for r in reports:
+        r = r.to_dict() if hasattr(r, "to_dict") else r
+        lines.append(
+            f"  {r['name']}: {r['two_qubit_gates']:,} two-qubit gates, depth {r['depth']:,} "
+            f"(two-qubit depth {r['two_qubit_depth']:,}) on {len(r['physical_qubits'])} "
+            f"physical qubits; estimated success probability "
+            f"10^{r['log10_estimated_success']:.2f} (estimate: product of reported gate and "
+            f"readout fidelities)")
+    return lines
+
+
+def render_qlsa_device_run(run: QLSADeviceRun, name: str) -> str:
+    """``qmlc run`` of a Carleman spec on an IBM device (or its dry run)."""
+    lines = [f"{name}: {run.algorithm}, {run.qubits} qubits, on {run.device['execution']}"
+             + (" (dry run: nothing submitted)" if run.dry_run else ""),
+             f"ISA circuits (optimization level {run.circuits[0].optimization_level}):",
+             *render_isa_lines(run.circuits)]
+    if run.predicted_success_probability is not None:
+        lines.append(f"noiseless postselection success predicted by the polynomial: "
+                     f"{run.predicted_success_probability:.4g}")
+    if run.warning:
+        lines.append(f"warning: {run.warning}")
+    if run.job_id:
+        lines.append(f"job {run.job_id} ({run.shots} shots per circuit)")
+    if run.sampled is not None:
+        s, ref = run.sampled, run.noiseless_reference
+        lines.append(f"sampled: success {s.success_probability_sampled:.4f} ± "
+                     f"{s.success_probability_stderr:.4f}, fidelity {s.fidelity_sampled:.4f} ± "
+                     f"{s.fidelity_stderr:.4f} ({s.postselected_shots} postselected shots)")
+        lines.append(f"noiseless (Aer statevector, logical circuit): success "
+                     f"{ref['success_probability']:.4f}, fidelity {ref['fidelity']:.6f}")
+        lines.append(f"|u_T| sampled {[round(v, 6) for v in s.abs_u_T_sampled]}; θ_T classical "
+                     f"{[round(v, 6) for v in run.theta_T_classical]}")
+    return "\n".join(lines)
+
+
 def render_estimate(report: ResourceEstimate) -> str:
     """A short summary of ``qmlc estimate`` on a Carleman spec or parameters (JSON has all)."""
     lines = [
@@ -188,5 +228,6 @@ def render_comparison(result: SolverComparison) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["render_comparison", "render_estimate", "render_mapping", "render_physical",
-           "render_qlsa_run", "render_verdict_table", "render_verification"]
+__all__ = ["render_comparison", "render_estimate", "render_isa_lines", "render_mapping",
+           "render_physical", "render_qlsa_device_run", "render_qlsa_run", "render_verdict_table",
+           "render_verification"]

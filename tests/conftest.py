@@ -36,6 +36,12 @@ def write_polymap_spec(directory: Path, arrays: dict, order: int = 2, steps: int
     return spec
 
 
+@pytest.fixture(autouse=True)
+def _jobs_dir(tmp_path_factory, monkeypatch):
+    """IBM job records (qmlc.backends.ibm_jobs) of every test go to a temporary directory."""
+    monkeypatch.setenv("QMLC_JOBS_DIR", str(tmp_path_factory.mktemp("qmlc-jobs")))
+
+
 @pytest.fixture
 def quadratic_spec(tmp_path: Path) -> Path:
     return write_polymap_spec(tmp_path / "quad", random_dissipative_map(3, 2, seed=1))

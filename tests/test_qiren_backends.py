@@ -111,18 +111,3 @@ def test_cirq_circuit_has_sympy_symbols_and_qiskit_has_parameters():
     assert {"h_0", "h_1", "h_2", "w_1_1_2_2", "f_0_0_0"} <= symbols
     params = {p.name for p in qiskit_circuit(shape).parameters}
     assert params == symbols
-
-
-def test_fake_ibm_device_is_noisy_but_close():
-    """Transpiled to FakeManilaV2 (5 qubits) and run with its noise model: damped, not wrong."""
-    model, w = _model_and_weights(1, in_dim=2, width=3, layers=1, entangler="cnot")
-    layer = lower_qiren(model, w).circuits[0]
-    runner = layer_runner(layer, "ibm-fake", shots=4000, seed=1)
-    angles = np.random.default_rng(1).normal(size=(4, 3))
-    exact = layer.expectations_reference(angles)
-    noisy = runner(angles)
-    assert runner.device == "fake_manila"
-    assert np.max(np.abs(noisy - exact)) < 0.3
-    assert np.corrcoef(noisy.ravel(), exact.ravel())[0, 1] > 0.8
-    with pytest.raises(Exception, match="shots"):
-        layer_runner(layer, "ibm-fake")

@@ -3,6 +3,10 @@
 Carleman specs: the QLSA circuit and its register layout (``FILE.json``). QIREN specs: one program
 with a register per hybrid layer (QASM 3, angles as inputs) or one file per input sample (QASM 2,
 angles bound), and the affine maps between layers in ``FILE.json``. All files or none.
+
+``--target ibm-fake[:DEVICE]|ibm:DEVICE`` writes the ISA circuit instead: the same circuit, every
+qubit measured, transpiled to the device (:mod:`qmlc.backends.ibm_isa`); the sidecar adds the
+device, the transpilation report and where each logical qubit ended up.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from qmlc.backends.ibm_device import is_ibm_backend, resolve_device
+from qmlc.backends.ibm_isa import isa_circuits, isa_qasm, isa_report
 from qmlc.compiler.errors import UsageError
 from qmlc.compiler.pipeline import lower_to_carleman
 from qmlc.compiler.qasm_export import qasm_export
@@ -28,9 +34,42 @@ def main(args: argparse.Namespace) -> VerbOutput:
     if out.suffix == ".json":
         raise UsageError(f"-o {out}: the JSON sidecar is written next to the QASM file under "
                          "the same name with suffix .json; give a .qasm file name")
+    if args.target is not None:
+        if not is_ibm_backend(args.target):
+            raise UsageError(f"--target {args.target}: ISA circuits are for IBM devices; give "
+                             "ibm-fake[:DEVICE] or ibm:DEVICE, or leave --target out")
+        return compile_isa(args, spec, out)
     if spec.kind == "qiren":
         return compile_qiren(args, spec, out)
     return compile_carleman(args, spec, out)
+
+
+def compile_isa(args: argparse.Namespace, spec: ModelSpec, out: Path) -> VerbOutput:
+    if spec.kind == "qiren":
+        program = lower_qiren_spec(spec, args.weights).program
+        circuit = program.qiskit_program(measure=True)
+        layout = program.manifest()
+    else:
+        system = lower_to_carleman(spec, allow_nondissipative=args.allow_nondissipative)
+        qlsa = build_program(system, args.algorithm)
+        circuit = qlsa.circuit.copy()
+        circuit.measure_all()
+        layout = qlsa.layout()
+    device = resolve_device(args.target, circuit.num_qubits)
+    (isa,), seconds = isa_circuits([circuit], device.backend, args.optimization_level)
+    report = isa_report(isa, device.backend, spec.name, args.optimization_level, seconds)
+    sidecar = out.with_suffix(".json")
+    meta = {**layout, "device": device.describe(), "isa": report.to_dict(),
+            "physical_qubit_of_logical": [int(q) for q in isa.layout.final_index_layout()],
+            "note": "logical qubit i is measured into bit i; it ends on physical qubit "
+                    "physical_qubit_of_logical[i]"}
+    write_texts({out: isa_qasm(isa, args.format), sidecar: to_json(meta) + "\n"})
+    data = {"qasm": str(out), "layout": str(sidecar), "format": args.format,
+            "device": device.name, "isa": report.to_dict()}
+    text = (f"wrote {out} ({args.format} ISA circuit for {device.name}: "
+            f"{report.two_qubit_gates:,} two-qubit gates, depth {report.depth:,}, estimated "
+            f"success probability 10^{report.log10_estimated_success:.2f}) and {sidecar}")
+    return VerbOutput(data, text)
 
 
 def compile_carleman(args: argparse.Namespace, spec: ModelSpec, out: Path) -> VerbOutput:

@@ -1,18 +1,27 @@
-"""``qmlc run SPEC --backend …``: simulate a compiled model.
+"""``qmlc run SPEC --backend …``: simulate a compiled model, or run it on an IBM device.
 
 Carleman specs: the QLSA circuit (QSVT or HHL) on Aer or Cirq, compared with the classical solve
-(:func:`qmlc.backends.qlsa_run.run_qlsa`). QIREN specs: the lowered circuits on Aer, Cirq, the
-numpy reference or an offline IBM device model (:mod:`qmlc.backends.qiren_run`).
+(:func:`qmlc.backends.qlsa_run.run_qlsa`). QIREN specs: the lowered circuits on Aer, Cirq or the
+numpy reference (:mod:`qmlc.backends.qiren_run`).
+
+Both kinds on IBM devices, ``--backend ibm:DEVICE`` or offline ``--backend ibm-fake[:DEVICE]``:
+transpiled to the device's ISA and sampled (QLSA, :mod:`qmlc.backends.qlsa_ibm`) or estimated
+(QIREN, :mod:`qmlc.backends.qiren_ibm`) through the runtime's primitives; ``--dry-run`` stops
+after the transpilation report. Job ids and warnings go to stderr as they happen.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 import numpy as np
 
+from qmlc.backends.ibm_device import Device, is_ibm_backend, resolve_device
+from qmlc.backends.qiren_ibm import run_qiren_on_device
 from qmlc.backends.qiren_run import BACKENDS as QIREN_BACKENDS
-from qmlc.backends.qiren_run import fake_ibm_backend, run_qiren_program
+from qmlc.backends.qiren_run import run_qiren_program
+from qmlc.backends.qlsa_ibm import run_qlsa_on_device
 from qmlc.backends.qlsa_run import BACKENDS as QLSA_BACKENDS
 from qmlc.backends.qlsa_run import run_qlsa
 from qmlc.compiler.errors import TooLargeError, UsageError
@@ -21,8 +30,9 @@ from qmlc.compiler.qiren_model import batchnorm_mode
 from qmlc.compiler.qiren_program import lower_qiren_spec
 from qmlc.compiler.qiren_reference import reference_forward
 from qmlc.compiler.qiren_signal import mse_psnr
+from qmlc.compiler.qlsa import build_program
 from qmlc.compiler.spec import ModelSpec, load_spec
-from qmlc.reports.text import render_qlsa_run
+from qmlc.reports.text import render_isa_lines, render_qlsa_device_run, render_qlsa_run
 from qmlc.reports.verbs import VerbOutput
 from qmlc.reports.verbs.qiren_inputs import qiren_inputs
 
@@ -33,17 +43,36 @@ def main(args: argparse.Namespace) -> VerbOutput:
     spec = load_spec(args.spec)
     if args.shots is not None and args.shots < 1:
         raise UsageError(f"--shots is {args.shots}; give a positive number of shots or omit it")
-    if spec.kind == "qiren":
-        return run_qiren(args, spec)
-    return run_carleman(args, spec)
-
-
-def run_carleman(args: argparse.Namespace, spec: ModelSpec) -> VerbOutput:
-    if args.backend not in QLSA_BACKENDS:
-        raise UsageError(f"--backend {args.backend}: QLSA circuits run on "
-                         f"{' or '.join(QLSA_BACKENDS)}; pick one of those")
+    ibm = is_ibm_backend(args.backend)
+    if not ibm and (args.dry_run or args.noiseless):
+        raise UsageError("--dry-run and --noiseless apply to IBM backends (ibm-fake[:DEVICE], "
+                         "ibm:DEVICE); drop them for simulators")
     if args.amplify and args.algorithm != "qsvt":
         raise UsageError("--amplify applies to --algorithm qsvt only; drop it for hhl")
+    # A named device is looked up first, so a missing account or an unknown name costs nothing.
+    early = None
+    if ibm and args.backend not in ("ibm-fake", "ibm:least-busy"):
+        early = resolve_device(args.backend, 1, noiseless=args.noiseless)
+    if spec.kind == "qiren":
+        return run_qiren(args, spec, early)
+    return run_carleman(args, spec, early)
+
+
+def _device(args: argparse.Namespace, early: Device | None, qubits: int) -> Device:
+    return early or resolve_device(args.backend, qubits, noiseless=args.noiseless)
+
+
+def _stderr(line: str) -> None:
+    print(f"qmlc: {line}", file=sys.stderr, flush=True)
+
+
+def run_carleman(args: argparse.Namespace, spec: ModelSpec, early: Device | None = None
+                 ) -> VerbOutput:
+    if is_ibm_backend(args.backend):
+        return run_carleman_ibm(args, spec, early)
+    if args.backend not in QLSA_BACKENDS:
+        raise UsageError(f"--backend {args.backend}: QLSA circuits run on "
+                         f"{', '.join(QLSA_BACKENDS)} or an IBM device; pick one of those")
     system = lower_to_carleman(spec, allow_nondissipative=args.allow_nondissipative)
     out = run_qlsa(system, backend=args.backend, shots=args.shots, algorithm=args.algorithm,
                    seed=args.seed, **({"amplification": True} if args.amplify else {}))
@@ -51,18 +80,42 @@ def run_carleman(args: argparse.Namespace, spec: ModelSpec) -> VerbOutput:
     return VerbOutput(data, render_qlsa_run(out, spec.name))
 
 
-def run_qiren(args: argparse.Namespace, spec: ModelSpec) -> VerbOutput:
-    if args.backend not in QIREN_BACKENDS:
+def run_carleman_ibm(args: argparse.Namespace, spec: ModelSpec, early: Device | None
+                     ) -> VerbOutput:
+    system = lower_to_carleman(spec, allow_nondissipative=args.allow_nondissipative)
+    program = build_program(system, args.algorithm,
+                            **({"amplification": True} if args.amplify else {}))
+    device = _device(args, early, program.num_qubits)
+    out = run_qlsa_on_device(system, program, device, shots=args.shots, seed=args.seed,
+                             optimization_level=args.optimization_level, dry_run=args.dry_run,
+                             notify=_stderr)
+    data = {**out.to_dict(), "spec": str(spec.path)}
+    return VerbOutput(data, render_qlsa_device_run(out, spec.name))
+
+
+def run_qiren(args: argparse.Namespace, spec: ModelSpec, early: Device | None = None
+              ) -> VerbOutput:
+    ibm = is_ibm_backend(args.backend)
+    if not ibm and args.backend not in QIREN_BACKENDS:
         raise UsageError(f"--backend {args.backend!r} is not supported for QIREN specs; "
-                         f"choose one of {', '.join(QIREN_BACKENDS)}")
+                         f"choose one of {', '.join(QIREN_BACKENDS)} or an IBM device")
     lowered = lower_qiren_spec(spec, args.weights)
     model = lowered.model
-    if model.width > MAX_RUN_QUBITS:
+    if model.width > MAX_RUN_QUBITS and not ibm:
         raise TooLargeError(f"{spec.where('width')} is {model.width}; statevector runs are "
                             f"limited to {MAX_RUN_QUBITS} qubits; use 'qmlc estimate'")
     X, targets = qiren_inputs(args.inputs, model, spec)
-    outputs = run_qiren_program(lowered.program, X, args.backend, shots=args.shots,
-                                seed=args.seed)
+    device_run = None
+    if ibm:
+        device = _device(args, early, model.width)
+        device_run = run_qiren_on_device(lowered.program, X, device, shots=args.shots,
+                                         seed=args.seed,
+                                         optimization_level=args.optimization_level,
+                                         dry_run=args.dry_run, notify=_stderr)
+        outputs = device_run.outputs
+    else:
+        outputs = run_qiren_program(lowered.program, X, args.backend, shots=args.shots,
+                                    seed=args.seed)
     result: dict = {
         "backend": args.backend,
         "shots": args.shots,
@@ -74,11 +127,15 @@ def run_qiren(args: argparse.Namespace, spec: ModelSpec) -> VerbOutput:
         "circuits_per_sample": model.layers,
         "batchnorm": f"folded with {batchnorm_mode(spec)} statistics",
     }
-    if args.backend == "ibm-fake":
-        result["device_model"] = (f"{fake_ibm_backend(model.width).name} (qiskit-ibm-runtime "
-                                  "fake backend: coupling map, basis gates and noise model, "
-                                  "simulated with Aer)")
-    if args.backend != "numpy":
+    if device_run is not None:
+        result.update({k: v for k, v in device_run.to_dict().items()
+                       if k not in ("outputs", "shots")})
+        result["mode"] = ("dry run: transpiled and reported, nothing submitted" if args.dry_run
+                          else f"{args.shots} shots per binding; <Z_j> from the runtime "
+                               "Estimator, unmitigated, propagated through later layers")
+    if outputs is None:
+        return VerbOutput(result, _qiren_text(result, outputs, model, X, targets))
+    if args.backend != "numpy" and model.width <= MAX_RUN_QUBITS:
         reference = reference_forward(model, lowered.weights, X)
         result["max_abs_diff_vs_numpy_reference"] = float(np.max(np.abs(outputs - reference)))
     if targets is not None:
@@ -91,8 +148,14 @@ def run_qiren(args: argparse.Namespace, spec: ModelSpec) -> VerbOutput:
 def _qiren_text(result: dict, outputs: np.ndarray, model, X: np.ndarray, targets) -> str:
     lines = [f"qiren run: {X.shape[0]} inputs x {model.layers} circuits of {model.width} qubits "
              f"on {result['backend']} ({result['mode']})"]
-    if "device_model" in result:
-        lines.append(f"device model: {result['device_model']}")
+    if "device" in result:
+        lines.append(f"device: {result['device']['execution']}")
+        lines += render_isa_lines(result["layers"])
+        lines += [f"job {job}" for job in result["job_ids"]]
+        if result.get("warning"):
+            lines.append(f"warning: {result['warning']}")
+        if outputs is None:
+            return "\n".join(lines)
     if "max_abs_diff_vs_numpy_reference" in result:
         lines.append(f"max |output - numpy reference| = "
                      f"{result['max_abs_diff_vs_numpy_reference']:.3e}")

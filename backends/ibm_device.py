@@ -7,8 +7,9 @@ execution mode (:mod:`qmlc.backends.ibm_runtime`):
   ``QiskitRuntimeService()``. The service finds the account itself, in the order the runtime
   documents (``AccountManager.get``): the ``QISKIT_IBM_TOKEN`` / ``QISKIT_IBM_INSTANCE`` /
   ``QISKIT_IBM_URL`` environment variables, else the account saved with
-  ``QiskitRuntimeService.save_account`` in ``~/.qiskit/qiskit-ibm.json``. qmlc never reads,
-  prints or stores the token; error lines that quote the runtime are scrubbed of it anyway.
+  ``QiskitRuntimeService.save_account`` in ``~/.qiskit/qiskit-ibm.json``. qmlc never prints,
+  logs or stores the token; it looks at it only to mask it out of error lines that quote the
+  runtime (:func:`scrub`).
 * ``ibm-fake:<name>`` (``ibm-fake:fez``, ``ibm-fake:fake_fez``) or plain ``ibm-fake``: a
   ``FakeBackendV2`` snapshot of a real device (coupling map, basis gates, calibrated errors, noise
   model) from ``qiskit_ibm_runtime.fake_provider``, which the primitives run in the runtime's

@@ -47,7 +47,11 @@ class RuntimeBatch:
     def __enter__(self) -> RuntimeBatch:
         from qiskit_ibm_runtime import Batch
 
-        self._batch = Batch(backend=self.device.backend)
+        try:
+            self._batch = Batch(backend=self.device.backend)
+        except Exception as exc:  # e.g. the plan allows no batches: the service's reason
+            raise QmlcError(f"{self.device.request}: cannot open a batch on {self.device.name} "
+                            f"({type(exc).__name__}: {scrub(str(exc))})") from None
         # The mode decides: QiskitRuntimeLocalService for a fake or simulator backend.
         self.local = bool(getattr(self._batch.service, "is_local", False))
         return self

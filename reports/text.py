@@ -153,8 +153,9 @@ def render_qlsa_device_run(run: QLSADeviceRun, name: str) -> str:
         lines.append(f"sampled: success {s.success_probability_sampled:.4f} ± "
                      f"{s.success_probability_stderr:.4f}, fidelity {s.fidelity_sampled:.4f} ± "
                      f"{s.fidelity_stderr:.4f} ({s.postselected_shots} postselected shots)")
-        lines.append(f"noiseless (Aer statevector, logical circuit): success "
-                     f"{ref['success_probability']:.4f}, fidelity {ref['fidelity']:.6f}")
+        if ref is not None:
+            lines.append(f"noiseless (Aer statevector, logical circuit): success "
+                         f"{ref['success_probability']:.4f}, fidelity {ref['fidelity']:.6f}")
         lines.append(f"|u_T| sampled {[round(v, 6) for v in s.abs_u_T_sampled]}; θ_T classical "
                      f"{[round(v, 6) for v in run.theta_T_classical]}")
     return "\n".join(lines)

@@ -426,9 +426,8 @@ def test_a_token_in_the_environment_never_reaches_output_or_files(tmp_path, qire
     token = "qmlcTEST" + os.urandom(12).hex()
     env = _clean_env(tmp_path / "home", QMLC_JOBS_DIR=str(tmp_path / "jobs"),
                      QISKIT_IBM_TOKEN=token, QISKIT_IBM_INSTANCE="test-instance")
-    for args in (["run", qiren_spec, "--backend", "ibm:ibm_torino", "--shots", "10"],
-                 ["run", qiren_spec, "--backend", "ibm:least-busy", "--shots", "10", "--json"],
-                 ["job-status", "d1a2b3c4"], ["job-result", "d1a2b3c4", "--json"]):
+    for args in (["run", qiren_spec, "--backend", "ibm:least-busy", "--shots", "10", "--json"],
+                 ["job-result", "d1a2b3c4", "--json"]):
         proc = _qmlc(args, env, tmp_path)
         assert proc.returncode == 2
         assert token not in proc.stdout and token not in proc.stderr

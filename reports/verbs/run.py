@@ -72,7 +72,8 @@ def run_carleman(args: argparse.Namespace, spec: ModelSpec, early: Device | None
         return run_carleman_ibm(args, spec, early)
     if args.backend not in QLSA_BACKENDS:
         raise UsageError(f"--backend {args.backend}: QLSA circuits run on "
-                         f"{', '.join(QLSA_BACKENDS)} or an IBM device; pick one of those")
+                         f"{' or '.join(QLSA_BACKENDS)}, or on an IBM device (ibm-fake[:DEVICE], "
+                         "ibm:DEVICE); pick one of those")
     system = lower_to_carleman(spec, allow_nondissipative=args.allow_nondissipative)
     out = run_qlsa(system, backend=args.backend, shots=args.shots, algorithm=args.algorithm,
                    seed=args.seed, **({"amplification": True} if args.amplify else {}))

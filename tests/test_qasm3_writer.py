@@ -134,21 +134,18 @@ def _load_and_transpile(path, target: str) -> dict:
 @pytest.mark.slow
 def test_exported_files_load_and_transpile_cheaply(tmp_path):
     """small_network's QSVT file (the one that took 42 s and 8 GB to load, and whose default
-    transpile was killed at 23 GB) loads and default-transpiles in well under a GB; the tiny
-    network's file transpiles to a 16-qubit fake device (1.6·10⁶ two-qubit gates) under 3 GB.
-    small_network's own device ISA circuit is ~10⁷ two-qubit gates however it is written
-    (benchmarks/bench_qasm_export.py), so that step is measured on the tiny file."""
+    transpile was killed at 23 GB) loads and default-transpiles in well under a GB, measured in
+    a fresh process (VmHWM). Its device ISA circuit is ~10⁷ two-qubit gates however it is
+    written, and the tiny network's 1.6·10⁶ take minutes to route: benchmarks/
+    bench_qasm_export.py prints those figures; the device path is tested on a smaller QLSA in
+    tests/test_ibm_runtime.py. Times are printed by the benchmark, never asserted."""
     from qmlc.compiler.pipeline import lower_to_carleman
     from qmlc.compiler.qlsa import build_program
     from qmlc.compiler.spec import load_spec
     from tests.conftest import EXAMPLES
 
-    files = {}
-    for name in ("small_network", "tiny_network"):
-        program = build_program(lower_to_carleman(load_spec(EXAMPLES / f"{name}.toml")), "qsvt")
-        files[name] = tmp_path / f"{name}.qasm"
-        files[name].write_text(qasm_export(program, "qasm3").text)
-    small = _load_and_transpile(files["small_network"], "default")
-    assert small["peak_rss_gb"] < 2.0 and small["load_s"] + small["transpile_s"] < 300
-    tiny = _load_and_transpile(files["tiny_network"], "FakeGuadalupeV2")
-    assert tiny["peak_rss_gb"] < 3.0 and tiny["load_s"] + tiny["transpile_s"] < 400
+    program = build_program(lower_to_carleman(load_spec(EXAMPLES / "small_network.toml")), "qsvt")
+    path = tmp_path / "small_network.qasm"
+    path.write_text(qasm_export(program, "qasm3").text)
+    small = _load_and_transpile(path, "default")
+    assert small["peak_rss_gb"] < 2.0

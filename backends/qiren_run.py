@@ -19,7 +19,9 @@ from collections.abc import Callable
 import numpy as np
 
 from qmlc.circuits.reupload import angle_names, cirq_resolvers, parameter_table, qiskit_z_observables
+from qmlc.compiler import limits, resources
 from qmlc.compiler.errors import UsageError
+from qmlc.compiler.progress import task
 from qmlc.compiler.qiren_program import QirenProgram, ReuploadLayer
 
 BACKENDS = ("aer", "cirq", "numpy")  # IBM devices: qmlc.backends.qiren_ibm
@@ -48,16 +50,16 @@ def _aer_expectations(layer: ReuploadLayer, shots: int | None, seed: int
         estimator = EstimatorV2(options={"default_precision": 0.0,
                                          "backend_options": dict(_AER_OPTIONS)})
 
-        def run(angles: np.ndarray) -> np.ndarray:
+        def run(angles: np.ndarray, chunk_seed: int | None = None) -> np.ndarray:
             table = parameter_table(circuit, dict(zip(names, angles.T, strict=True)))
             pub = (circuit, observables, table.reshape(len(angles), 1, -1))
             return np.asarray(estimator.run([pub]).result()[0].data.evs, dtype=float)
         return run
 
     circuit = layer.qiskit(measure=True)
-    sampler = SamplerV2(seed=seed, options={"backend_options": dict(_AER_OPTIONS)})
 
-    def run_shots(angles: np.ndarray) -> np.ndarray:
+    def run_shots(angles: np.ndarray, chunk_seed: int = seed) -> np.ndarray:
+        sampler = SamplerV2(seed=chunk_seed, options={"backend_options": dict(_AER_OPTIONS)})
         table = parameter_table(circuit, dict(zip(names, angles.T, strict=True)))
         bits = sampler.run([(circuit, table)], shots=shots).result()[0].data.c
         ones = bits.to_bool_array(order="little")  # (B, shots, q); column j = clbit j = qubit j
@@ -78,16 +80,19 @@ def _cirq_expectations(layer: ReuploadLayer, shots: int | None, seed: int
         simulator = cirq.Simulator(dtype=np.complex128)
         observables = [cirq.Z(qb) for qb in qubits]
 
-        def run(angles: np.ndarray) -> np.ndarray:
+        def run(angles: np.ndarray, chunk_seed: int | None = None) -> np.ndarray:
             values = simulator.simulate_expectation_values_sweep(
                 circuit, observables, cirq_resolvers(angles))
             return np.real(np.asarray(values))
         return run
 
     circuit = merge(layer.cirq(measure=True))
-    simulator = cirq.Simulator(dtype=np.complex128, seed=seed)
+    simulators: dict[int, cirq.Simulator] = {}
 
-    def run_shots(angles: np.ndarray) -> np.ndarray:
+    def run_shots(angles: np.ndarray, chunk_seed: int = seed) -> np.ndarray:
+        # one simulator per seed, kept: its random state continues across calls
+        simulator = simulators.setdefault(chunk_seed,
+                                          cirq.Simulator(dtype=np.complex128, seed=chunk_seed))
         results = simulator.run_sweep(circuit, cirq_resolvers(angles), repetitions=shots)
         return np.stack([1.0 - 2.0 * r.measurements["z"].mean(axis=0) for r in results])
     return run_shots
@@ -96,9 +101,9 @@ def _cirq_expectations(layer: ReuploadLayer, shots: int | None, seed: int
 def layer_runner(layer: ReuploadLayer, backend: str = "aer", shots: int | None = None,
                  seed: int = 0) -> Callable[[np.ndarray], np.ndarray]:
     """A function angles (B, q) → ⟨Z_j⟩ (B, q) executing ``layer`` on ``backend``."""
-    if shots is not None and shots < 1:
-        raise UsageError(f"shots = {shots}: give a positive number of shots or omit it",
-                         field="shots")
+    if shots is not None:
+        limits.check_int(shots, "shots", limits.MIN_SHOTS, limits.MAX_SHOTS,
+                         "give fewer shots, or none for exact expectation values")
     if backend == "aer":
         return _aer_expectations(layer, shots, seed)
     if backend == "cirq":
@@ -107,22 +112,72 @@ def layer_runner(layer: ReuploadLayer, backend: str = "aer", shots: int | None =
         if shots is not None:
             rng = np.random.default_rng(seed)
 
-            def sample(angles: np.ndarray) -> np.ndarray:
+            def sample(angles: np.ndarray, chunk_seed: int | None = None) -> np.ndarray:
                 p1 = (1.0 - layer.expectations_reference(angles)) / 2
                 return 1.0 - 2.0 * rng.binomial(shots, np.clip(p1, 0, 1)) / shots
             return sample
-        return layer.expectations_reference
+        return lambda angles, chunk_seed=None: layer.expectations_reference(angles)
     raise UsageError(f"backend = {backend!r}: not a simulator of QIREN layers; choose one of "
                      f"{', '.join(BACKENDS)} (IBM devices run whole programs: "
                      "qmlc.backends.qiren_ibm)", field="backend")
 
 
+ROWS_PER_CHUNK = 64  # inputs per backend call: progress granularity and bounded memory
+CHUNK_BYTES = 256 << 20
+
+
+def row_bytes(width: int, shots: int | None, backend: str) -> int:
+    """Memory one input needs in a batch: a few (2^q) complex states (the numpy reference keeps
+    ~4 copies) and, when sampling, its shot records (measured per-shot bytes plus q bits)."""
+    states = resources.COMPLEX_BYTES * (1 << width) * 4
+    per_shot = resources.SHOT_BYTES.get(backend, max(resources.SHOT_BYTES.values())) + width
+    return states + (0 if shots is None else shots * per_shot)
+
+
 def run_qiren_program(program: QirenProgram, X: np.ndarray, backend: str = "aer",
-                shots: int | None = None, seed: int = 0, return_angles: bool = False):
+                      shots: int | None = None, seed: int = 0, return_angles: bool = False):
     """Model outputs (B, out_dim) with every circuit executed on ``backend``.
 
-    Layer i uses seed ``seed + i`` so shot noise of different layers is independent.
+    Inputs run in chunks (at most :data:`ROWS_PER_CHUNK` rows, and :data:`CHUNK_BYTES` of states
+    and shot records), so memory is bounded and progress is reported per chunk; one input must
+    fit (the pre-flight check). Layer i of chunk 0 uses seed ``seed + i`` so shot noise of
+    different layers is independent; later chunks use seeds derived from (seed, chunk) by
+    numpy's SeedSequence. Exact results do not depend on the chunking.
     """
-    runners = [layer_runner(layer, backend, shots, seed + i)
+    seed = limits.check_seed(seed)
+    if shots is not None:
+        shots = limits.check_int(shots, "shots", limits.MIN_SHOTS, limits.MAX_SHOTS,
+                                 "give fewer shots, or none for exact expectation values")
+    if backend not in BACKENDS:
+        raise UsageError(f"backend = {backend!r}: not a simulator of QIREN layers; choose one of "
+                         f"{', '.join(BACKENDS)} (IBM devices run whole programs: "
+                         "qmlc.backends.qiren_ibm)", field="backend")
+    width = program.model.width
+    per_row = row_bytes(width, shots, backend)
+    resources.require(resources.Requirement(
+        f"one input on {backend}" + (f" with {shots:,} shots" if shots else ""), per_row,
+        "16·2^q bytes × 4 states" + (" + bytes per shot × shots" if shots else "")),
+        f"running QIREN circuits of {width} qubits",
+        advice="use fewer shots or 'qmlc estimate'")
+    X = np.atleast_2d(np.asarray(X, dtype=float))
+    rows = int(max(1, min(ROWS_PER_CHUNK, CHUNK_BYTES // per_row)))
+    starts = range(0, X.shape[0], rows)
+    outputs, angles = [], []
+    label = (f"{X.shape[0]:,} inputs x {program.model.layers} circuits of {width} qubits on "
+             f"{backend}")
+    runners = [layer_runner(layer, backend, shots, (seed + i) % 2**32)
                for i, layer in enumerate(program.circuits)]
-    return program.evaluate(X, lambda i, h: runners[i](h), return_angles=return_angles)
+    with task(label, total=len(starts)) as advance:
+        for k, start in enumerate(starts):
+            base = seed if k == 0 else int(np.random.SeedSequence([seed, k]).generate_state(1)[0])
+
+            def execute(i: int, h: np.ndarray, base: int = base) -> np.ndarray:
+                return runners[i](h, (base + i) % 2**32)
+            y, a = program.evaluate(X[start:start + rows], execute, return_angles=True)
+            outputs.append(y)
+            angles.append(a)
+            advance()
+    y = np.concatenate(outputs)
+    if not return_angles:
+        return y
+    return y, [np.concatenate([a[i] for a in angles]) for i in range(len(program.circuits))]

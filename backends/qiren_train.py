@@ -39,6 +39,7 @@ import numpy as np
 
 from qmlc.circuits import qiren_statevector as sv
 from qmlc.circuits.reupload import ReuploadShape
+from qmlc.compiler import limits, resources
 from qmlc.compiler.errors import DataError, TooLargeError, UsageError
 from qmlc.compiler.qiren_model import BN_EPS, DTYPES, ENGINES, QirenModel, layer_key, layer_weights
 from qmlc.compiler.qiren_signal import psnr
@@ -49,6 +50,7 @@ ADAM_BETAS = (0.9, 0.999)  # torch.optim.Adam defaults
 ADAM_EPS = 1e-8
 MAX_TRAIN_QUBITS = 12  # a (B, 2^q) state per layer and 2^q x 2^q fused matrices
 MAX_BATCH_BYTES = 4 << 30  # statevector memory of one training batch (tape of every layer)
+STATE_FACTOR = 2  # peak statevector memory of a step over batch_bytes (tests/test_preflight.py)
 EVAL_CHUNK = 4096  # samples per forward pass when evaluating a whole signal
 # complex64 vs complex128 (checked on the released architecture and random models in
 # tests/test_qiren_scale.py): |loss64 - loss128| <= loss_rtol * loss128, and every gradient entry
@@ -80,6 +82,24 @@ def batch_bytes(model: QirenModel, batch: int, dtype: str = "complex64") -> int:
     state and the phase (the tape), plus two work arrays of the backward sweep."""
     item = np.dtype(dtype).itemsize
     return (model.layers * (model.reuploads + 2) + 2) * batch * (1 << model.width) * item
+
+
+def training_requirement(model: QirenModel, batch: int,
+                         dtype: str = "complex64") -> resources.Requirement:
+    """Peak memory of one training step, for the pre-flight check: the statevectors of
+    :func:`batch_bytes` times a measured factor (the backward sweep's temporaries), the fused
+    circuit matrices and their gradients, (layers + 1)·((L + 1)K + 3) matrices of 2^q × 2^q
+    complex128, and the float64 classical arrays. The factors bound the peaks measured with
+    tracemalloc (tests/test_preflight.py)."""
+    q, L, K = model.width, model.reuploads, model.blocks
+    states = STATE_FACTOR * batch_bytes(model, batch, dtype)
+    matrices = 16 * (1 << (2 * q)) * (model.layers + 1) * ((L + 1) * K + 3)
+    classical = 8 * batch * (model.in_dim + model.out_dim + 8 * q) * (model.layers + 1)
+    return resources.Requirement(
+        f"training {model.layers} layers of {q} qubits on batches of {batch:,} samples",
+        states + matrices + classical,
+        f"{STATE_FACTOR} × the tape's statevectors + 16·4^{q} bytes × fused matrices + "
+        "classical arrays")
 
 
 @dataclass(frozen=True)
@@ -233,11 +253,14 @@ def epoch_batches(rng: np.random.Generator | None, samples: int, batch_size: int
 
 def check_training_settings(model: QirenModel, samples: int, epochs: int, lr: float,
                             batch_size: int | None, dtype: str, engine: str) -> int | None:
-    """Validate the training knobs; returns the effective batch size (None: full batch)."""
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise UsageError(f"epochs = {epochs}: give a number >= 0", field="epochs")
-    if not lr > 0:
-        raise UsageError(f"learning rate is {lr}; give a positive number")
+    """Validate the training knobs (ranges of :mod:`qmlc.compiler.limits`); returns the
+    effective batch size (None: full batch)."""
+    limits.check_int(epochs, "epochs", 1, limits.MAX_QIREN_EPOCHS,
+                     "training for 0 epochs would write untrained weights")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)) or not (
+            0 < lr <= limits.MAX_QIREN_LR):
+        raise UsageError(f"lr = {lr!r}: the learning rate must be in (0, "
+                         f"{limits.MAX_QIREN_LR:g}]", field="lr")
     if dtype not in DTYPES:
         raise UsageError(f"dtype = {dtype!r}: expected one of {', '.join(DTYPES)}", field="dtype")
     if engine not in ENGINES:
@@ -245,7 +268,8 @@ def check_training_settings(model: QirenModel, samples: int, epochs: int, lr: fl
                          field="engine")
     if model.width > MAX_TRAIN_QUBITS:
         raise TooLargeError(f"QIREN width {model.width} exceeds the training simulator's "
-                            f"{MAX_TRAIN_QUBITS} qubits; use a smaller 'width'")
+                            f"{MAX_TRAIN_QUBITS} qubits; use a smaller 'width' (or 'qmlc "
+                            "estimate' for its costs)", field="width")
     if batch_size is not None:
         if (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
                 or batch_size < 2):
@@ -259,6 +283,8 @@ def check_training_settings(model: QirenModel, samples: int, epochs: int, lr: fl
             f"one training batch of {largest} samples needs {need / 2**30:.1f} GiB of statevectors "
             f"(limit {MAX_BATCH_BYTES / 2**30:.0f} GiB); set [training] batch_size to at most "
             f"{max(2, MAX_BATCH_BYTES * largest // need)}")
+    resources.require(training_requirement(model, largest, dtype), "training QIREN",
+                      advice="set [training] batch_size smaller, or a smaller signal or width")
     return batch_size
 
 

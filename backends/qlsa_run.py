@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,13 +34,15 @@ import scipy.sparse.linalg as spla
 
 from qmlc.backends import aer_backend, cirq_backend
 from qmlc.backends.qlsa_readout import QLSAReadout, SampledQLSA, overlap_test_circuit
+from qmlc.compiler import limits, resources
 from qmlc.compiler.carleman import CarlemanSystem
 from qmlc.compiler.errors import UsageError
+from qmlc.compiler.progress import task
 from qmlc.compiler.qlsa import QLSAProgram, build_program, check_simulable
 from qmlc.compiler.results import Result, optional
 
-__all__ = ["BACKENDS", "QLSARun", "SampledQLSA", "classical_solution", "run_qlsa",
-           "run_qlsa_program"]
+__all__ = ["BACKENDS", "QLSARun", "SampledQLSA", "check_shots", "classical_solution",
+           "run_qlsa", "run_qlsa_program", "sample_in_chunks"]
 
 BACKENDS = {"aer": aer_backend, "cirq": cirq_backend}
 
@@ -75,6 +78,31 @@ class QLSARun(Result):
         return out
 
 
+def check_shots(shots: object) -> int:
+    """A shot count: an integer in [1, 10^8] (:data:`qmlc.compiler.limits.MAX_SHOTS`)."""
+    return limits.check_int(shots, "shots", limits.MIN_SHOTS, limits.MAX_SHOTS,
+                            "give fewer shots, or none for the exact statevector")
+
+
+def sample_in_chunks(sim, circuit, shots: int, seed: int, backend: str,
+                     label: str) -> dict[int, int]:
+    """Counts of ``shots`` samples, drawn in chunks of :data:`qmlc.compiler.resources.SHOT_CHUNK`
+    so that memory stays one chunk's (the pre-flight figure) whatever the shot count. Chunk 0
+    uses ``seed`` itself, chunk k > 0 a seed derived from (seed, k) by numpy's SeedSequence."""
+    resources.require(resources.shots(backend, shots), label)
+    chunk = resources.SHOT_CHUNK
+    count = -(-shots // chunk)
+    total: Counter = Counter()
+    with task(label, total=count if count > 1 else None) as advance:
+        for k in range(count):
+            size = min(chunk, shots - k * chunk)
+            chunk_seed = seed if k == 0 else int(
+                np.random.SeedSequence([seed, k]).generate_state(1)[0])
+            total.update(sim.sample_counts(circuit, size, chunk_seed))
+            advance()
+    return dict(total)
+
+
 def _backend(name: str):
     if name not in BACKENDS:
         raise UsageError(f"backend {name!r} cannot run a QLSA circuit; use one of "
@@ -101,13 +129,20 @@ def run_qlsa_program(system: CarlemanSystem, program: QLSAProgram, backend: str 
                      shots: int | None = None, seed: int = 0) -> QLSARun:
     """Simulate a compiled program (see the module docstring for every reported number)."""
     sim = _backend(backend)
+    if shots is not None:
+        shots = check_shots(shots)
+    seed = limits.check_seed(seed)
     check_simulable(program)
+    resources.require(resources.statevector(program.num_qubits, copies=3),
+                      f"simulating the {program.algorithm} program on {backend}")
     x = classical_solution(system)
     x_pad = np.zeros(2 ** len(program.system_qubits))
     x_pad[program.index_map] = x
     x_hat = x_pad / np.linalg.norm(x_pad)
     start = time.perf_counter()
-    state = sim.statevector(program.circuit)
+    with task(f"simulating {program.num_qubits} qubits ({program.algorithm}, "
+              f"{program.circuit.size():,} top-level gates) on {backend}"):
+        state = sim.statevector(program.circuit)
     seconds = time.perf_counter() - start
     psi = program.postselected_state(state)
     success = float(np.linalg.norm(psi) ** 2)
@@ -135,17 +170,19 @@ def run_qlsa_program(system: CarlemanSystem, program: QLSAProgram, backend: str 
                                              "block_encoding_calls", "amplification_rounds",
                                              "phase_bits", "time_scale")
                if k in program.meta},
-        sampled=None if shots is None else _sampled(system, program, sim, shots, seed, x_hat),
+        sampled=None if shots is None else _sampled(system, program, sim, shots, seed, x_hat,
+                                                     backend),
     )
 
 
 def _sampled(system, program: QLSAProgram, sim, shots: int, seed: int,
-             x_hat: np.ndarray) -> SampledQLSA:
-    if shots < 1:
-        raise UsageError(f"shots = {shots}: must be >= 1", field="shots")
+             x_hat: np.ndarray, backend: str) -> SampledQLSA:
     readout = QLSAReadout.from_program(system, program)
-    counts = sim.sample_counts(program.circuit, shots, seed)
-    overlap = sim.sample_counts(overlap_test_circuit(program, x_hat), shots, seed + 1)
+    counts = sample_in_chunks(sim, program.circuit, shots, seed, backend,
+                              f"sampling {shots:,} shots on {backend} (postselection)")
+    overlap = sample_in_chunks(sim, overlap_test_circuit(program, x_hat), shots,
+                               (seed + 1) % 2**32, backend,
+                               f"sampling {shots:,} shots on {backend} (overlap test)")
     return readout.estimate(counts, overlap)
 
 
@@ -153,7 +190,8 @@ def run_qlsa(system: CarlemanSystem, backend: str = "aer", shots: int | None = N
              algorithm: str = "qsvt", seed: int = 0, **build_options) -> QLSARun:
     """Compile ``system`` with ``algorithm`` and run it on ``backend`` (see the module docs)."""
     start = time.perf_counter()
-    program = build_program(system, algorithm, **build_options)
+    with task(f"compiling the {algorithm} program"):
+        program = build_program(system, algorithm, **build_options)
     compile_seconds = time.perf_counter() - start
     out = run_qlsa_program(system, program, backend=backend, shots=shots, seed=seed)
     return dataclasses.replace(out, compile_seconds=compile_seconds)

@@ -26,6 +26,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from qmlc.compiler.carleman import history_system
+from qmlc.compiler.structure import power
 
 DENSE_SPECTRUM_LIMIT = 2000
 EXACT_KAPPA_LIMIT = 1500
@@ -82,7 +83,7 @@ def g1_spectrum(G1: sp.csr_matrix) -> tuple[np.ndarray, bool, str, bool]:
 def classify(spectral_radius: float, expanding: int, n: int, steps: int) -> str:
     if spectral_radius < 1.0 - CONTRACTION_TOL:
         return "fully-dissipative"
-    amplification = spectral_radius**steps
+    amplification = power(spectral_radius, steps)
     if expanding <= max(1, n // 4) and amplification <= MAX_AMPLIFICATION:
         return "almost-dissipative"
     return "non-dissipative"
@@ -102,7 +103,7 @@ def analyze_dissipation(G1: sp.csr_matrix, steps: int) -> DissipationReport:
         spectral_radius=radius, n_modes=n, non_contracting_modes=non_contracting,
         expanding_modes=expanding,
         non_contracting_is_lower_bound=bool(lower_bound),
-        amplification_over_horizon=float(radius**steps),
+        amplification_over_horizon=power(radius, steps),
         eigenvalue_min_real=float(np.real(eig).min()) if eig.size else 0.0,
         eigenvalue_max_real=float(np.real(eig).max()) if eig.size else 0.0,
         symmetric=bool(symmetric), method=method, steps=steps)

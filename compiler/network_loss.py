@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import numpy as np
 import scipy.sparse as sp
 
+from qmlc.compiler.errors import NonDissipativeError
 from qmlc.compiler.network_spec import NetworkProblem, as_network_problem
 from qmlc.compiler.spec import ModelSpec
 
@@ -178,7 +179,10 @@ def network_gradient_descent(spec_or_problem: ModelSpec | NetworkProblem,
         for t in range(steps):
             theta = theta - eta * np.asarray(grad(theta, *args, **kw))
             if not np.all(np.isfinite(theta)):
-                raise FloatingPointError(f"gradient descent diverged at step {t + 1}")
+                raise NonDissipativeError(
+                    f"true gradient descent overflows at step {t + 1} of {steps} with "
+                    f"learning_rate = {eta:g}: the dynamics expand; lower training.learning_rate",
+                    field="training.learning_rate")
             traj[t + 1] = theta
     return traj - problem.theta0
 

@@ -27,20 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qmlc.compiler import resources
 from qmlc.compiler.errors import DataError, SpecError, TooLargeError
-from qmlc.compiler.spec import (
-    ModelSpec,
-    check_finite,
-    data_path,
-    get_float,
-    get_int,
-    get_int_list,
-    get_str,
-    load_npz,
-)
+from qmlc.compiler.schema import ACTIVATIONS, LOSSES
+from qmlc.compiler.spec import ModelSpec, data_path, load_npz, real_array, require_kind
 
-ACTIVATIONS = ("tanh", "sigmoid", "softplus", "identity")
-LOSSES = ("mse", "cross-entropy")
 TAYLOR_ORDERS = (2, 3)
 # The third-derivative tensor is formed n×n rows at a time; n³ work and up to n³ stored entries.
 MAX_N_THIRD_ORDER = 500
@@ -101,7 +92,7 @@ def _check_mask(mask: np.ndarray, shape: tuple, where: str) -> np.ndarray:
     if tuple(mask.shape) != tuple(shape):
         raise DataError(f"{where} has shape {tuple(mask.shape)}; expected {tuple(shape)} "
                         "(the shape of the array it masks)")
-    if mask.dtype.kind not in "biuf" or not np.all((mask == 0) | (mask == 1)):
+    if not np.all((mask == 0) | (mask == 1)):
         raise DataError(f"{where} must hold only 0 and 1 (1 = surviving weight)")
     return mask.astype(bool)
 
@@ -127,14 +118,11 @@ def _read_parameters(spec: ModelSpec, field: str, layers: list[int],
                 raise DataError(f"{where}: {path.name} has no array '{key}'; layers {layers} need "
                                 f"W1..W{len(layers) - 1}")
             arrays[key] = np.zeros(shape)
-        value = np.asarray(arrays[key])
-        if value.dtype.kind not in "biuf":
-            raise DataError(f"{where}: {key} in {path.name} must be numeric, got {value.dtype}")
+        value = real_array(arrays[key], f"{where}: {key} in {path.name}")
         if tuple(value.shape) != shape:
             raise DataError(f"{where}: {key} in {path.name} has shape {tuple(value.shape)}; "
                             f"layers {layers} need {shape}")
-        check_finite(value, f"{where}: {key} in {path.name}")
-        params.append(value.astype(float))
+        params.append(value)
         mask_key = f"mask_{key}"
         if mask_key in arrays:
             if not allow_masks:
@@ -156,10 +144,8 @@ def _read_data(spec: ModelSpec, layers: list[int], loss: str) -> tuple[np.ndarra
     extra = sorted(set(arrays) - {"X", "Y"})
     if extra:
         raise DataError(f"{where}: {path.name} has unknown arrays {extra}; expected X and Y")
-    X, Y = np.asarray(arrays["X"]), np.asarray(arrays["Y"])
-    for key, value in (("X", X), ("Y", Y)):
-        if value.dtype.kind not in "biuf":
-            raise DataError(f"{where}: {key} in {path.name} must be numeric, got {value.dtype}")
+    X = real_array(arrays["X"], f"{where}: X in {path.name}")
+    Y = real_array(arrays["Y"], f"{where}: Y in {path.name}")
     if Y.ndim == 1 and layers[-1] == 1:
         Y = Y.reshape(-1, 1)
     if X.ndim != 2 or X.shape[1] != layers[0] or X.shape[0] == 0:
@@ -169,8 +155,6 @@ def _read_data(spec: ModelSpec, layers: list[int], loss: str) -> tuple[np.ndarra
         raise DataError(f"{where}: Y in {path.name} has shape {Y.shape}; expected "
                         f"({X.shape[0]}, {layers[-1]}) (one row per row of X, output size "
                         f"layers[-1] = {layers[-1]})")
-    check_finite(X, f"{where}: X in {path.name}")
-    check_finite(Y, f"{where}: Y in {path.name}")
     if loss == "cross-entropy":
         if layers[-1] < 2:
             raise SpecError(f"{spec.where('training.loss')} is 'cross-entropy' but the output "
@@ -178,28 +162,17 @@ def _read_data(spec: ModelSpec, layers: list[int], loss: str) -> tuple[np.ndarra
         if np.any(Y < 0) or not np.allclose(Y.sum(axis=1), 1.0, atol=1e-6):
             raise DataError(f"{where}: Y in {path.name} must hold probability rows (one-hot "
                             "labels) for loss 'cross-entropy'")
-    return X.astype(float), Y.astype(float)
+    return X, Y
 
 
 def load_network(spec: ModelSpec) -> NetworkProblem:
     """Validate a ``sparse-network`` spec and collect its variables (see the module docstring)."""
-    get_int(spec, "order", minimum=1)
-    get_int(spec, "steps", minimum=1)
-    spec.section("network")
-    spec.section("training")
-    layers = get_int_list(spec, "network.layers", minimum=1)
-    if len(layers) < 2:
-        raise SpecError(f"{spec.where('network.layers')} is {layers}; give at least the input "
-                        "and output sizes, e.g. [2, 2, 1]")
-    activation = get_str(spec, "network.activation", choices=ACTIVATIONS)
-    loss = get_str(spec, "training.loss", default="mse", choices=LOSSES)
-    eta = get_float(spec, "training.learning_rate", positive=True)
-    taylor_order = get_int(spec, "training.taylor_order", default=3)
-    if taylor_order not in TAYLOR_ORDERS:
-        raise SpecError(f"{spec.where('training.taylor_order')} is {taylor_order}; expected 2 "
-                        "(affine gradient) or 3 (quadratic gradient)")
-    sparsify = get_float(spec, "training.sparsify", default=0.0, minimum=0.0)
-    expansion = get_str(spec, "training.expansion_point", default="initial")
+    require_kind(spec, ("sparse-network",), "a network problem")
+    network, training = spec.model.network, spec.model.training
+    layers = list(network.layers)
+    activation, loss = network.activation, training.loss
+    eta, taylor_order = training.learning_rate, training.taylor_order
+    sparsify, expansion = training.sparsify, training.expansion_point
 
     params, masks = _read_parameters(spec, "network.weights", layers, allow_masks=True)
     X, Y = _read_data(spec, layers, loss)
@@ -235,6 +208,9 @@ def load_network(spec: ModelSpec) -> NetworkProblem:
 
     n = theta_init.size
     limit = MAX_N_THIRD_ORDER if taylor_order == 3 else MAX_N_SECOND_ORDER
+    if n <= limit:
+        resources.require(taylor_requirement(n, taylor_order), spec.where("network.weights"),
+                          advice="use 'qmlc estimate' with n, T and N instead")
     if n > limit:
         raise TooLargeError(
             f"{spec.where('training.taylor_order')}: n = {n} surviving weights is too many for "
@@ -247,6 +223,17 @@ def load_network(spec: ModelSpec) -> NetworkProblem:
         learning_rate=eta, taylor_order=taylor_order, sparsify=sparsify, X=X, Y=Y,
         fixed=tuple(fixed), positions=tuple(positions), theta_init=theta_init, theta0=theta0,
         variable_names=tuple(names), expansion_point=expansion)
+
+
+def taylor_requirement(n: int, taylor_order: int) -> resources.Requirement:
+    """Peak memory of the exact Taylor tensors (:func:`qmlc.compiler.network_loss.
+    loss_derivatives`): the dense Hessian, 8·n² bytes, and for order 3 up to n³ nonzeros of the
+    third derivative held as COO triplets (24 bytes each) while its CSR copy (12) is built."""
+    if taylor_order == 3:
+        return resources.Requirement(f"the third-derivative tensor of {n} weights",
+                                     36 * n**3 + 8 * n**2,
+                                     "36 bytes per entry of the n³ tensor + 8·n² bytes")
+    return resources.dense_matrix(n, n, f"the Hessian of {n} weights")
 
 
 def _read_expansion_point(spec: ModelSpec, layers: list[int], masks: dict, fixed: list,
@@ -273,11 +260,8 @@ def _read_expansion_point(spec: ModelSpec, layers: list[int], masks: dict, fixed
 def as_network_problem(spec_or_problem: ModelSpec | NetworkProblem) -> NetworkProblem:
     if isinstance(spec_or_problem, NetworkProblem):
         return spec_or_problem
-    if spec_or_problem.kind != "sparse-network":
-        raise SpecError(f"{spec_or_problem.path}: field 'kind' is {spec_or_problem.kind!r}; "
-                        "expected 'sparse-network' here")
     return load_network(spec_or_problem)
 
 
 __all__ = ["ACTIVATIONS", "LOSSES", "MAX_N_SECOND_ORDER", "MAX_N_THIRD_ORDER", "TAYLOR_ORDERS",
-           "NetworkProblem", "as_network_problem", "load_network"]
+           "NetworkProblem", "as_network_problem", "load_network", "taylor_requirement"]

@@ -28,7 +28,8 @@ import scipy.sparse as sp
 
 from qmlc.compiler.network_loss import loss_derivatives
 from qmlc.compiler.network_spec import NetworkProblem, as_network_problem
-from qmlc.compiler.polymap import PolynomialMap, make_polynomial_map
+from qmlc.compiler.polymap import PolynomialMap, check_map_magnitudes, make_polynomial_map
+from qmlc.compiler.progress import task
 from qmlc.compiler.spec import ModelSpec
 
 
@@ -60,7 +61,9 @@ def polynomial_map_from_problem(problem: NetworkProblem) -> PolynomialMap:
     """The Taylor-expanded gradient-descent map of a validated network problem."""
     eta, n = problem.learning_rate, problem.n
     third = problem.taylor_order == 3
-    derivs = loss_derivatives(problem, third=third)
+    label = "exact derivatives of the loss (∇L, ∇²L" + (", ∇³L)" if third else ")")
+    with task(f"{label}, n = {n}"):
+        derivs = loss_derivatives(problem, third=third)
     # At a stationary expansion point the computed gradient is pure float64 round-off (~1e-16),
     # which would fill G0 (and the lift's G0 ⊗ G_ℓ blocks) with noise: entries below a round-off
     # floor, 64 ε · max(|L|, max|∇²L| · max|θ0|), are set to exactly zero.
@@ -111,8 +114,14 @@ def polynomial_map_from_problem(problem: NetworkProblem) -> PolynomialMap:
 
 
 def polynomial_map_from_network(spec: ModelSpec) -> PolynomialMap:
-    """Front end of ``kind = "sparse-network"``: validate the spec and build its PolynomialMap."""
-    return polynomial_map_from_problem(as_network_problem(spec))
+    """Front end of ``kind = "sparse-network"``: validate the spec and build its PolynomialMap.
+
+    The map's magnitudes are checked like a polynomial-map spec's (u^{⊗N} and the lift's products
+    must fit in float64): large weights, data or learning rates show up here, in G."""
+    polymap = polynomial_map_from_problem(as_network_problem(spec))
+    check_map_magnitudes(polymap.u0, list(polymap.G), spec.model.order,
+                         f"{spec.path}: the Taylor-expanded map (weights, data, learning_rate)")
+    return polymap
 
 
 __all__ = ["polynomial_map_from_network", "polynomial_map_from_problem"]

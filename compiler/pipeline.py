@@ -13,12 +13,14 @@ import math
 import numpy as np
 import scipy.sparse.linalg as spla
 
+from qmlc.compiler import limits, resources
 from qmlc.compiler.carleman import CarlemanSystem, build_carleman_system
 from qmlc.compiler.dissipation import analyze_dissipation, condition_number, kappa_growth
-from qmlc.compiler.errors import NonDissipativeError, SpecError, TooLargeError
+from qmlc.compiler.errors import NonDissipativeError, TooLargeError
 from qmlc.compiler.network_taylor import polynomial_map_from_network
 from qmlc.compiler.polymap import PolynomialMap, polynomial_map_from_spec
-from qmlc.compiler.spec import ModelSpec, get_int
+from qmlc.compiler.progress import task
+from qmlc.compiler.spec import ModelSpec, require_kind
 from qmlc.compiler.structure import HistoryStructure, history_structure, polymap_g_stats
 
 # ~1e6-row history systems with tens of millions of nonzeros fit comfortably in 24 GiB
@@ -26,18 +28,25 @@ MAX_EXPLICIT_ROWS = 4_000_000
 MAX_EXPLICIT_NNZ = 60_000_000
 
 
+CARLEMAN_KINDS = ("polynomial-map", "sparse-network")
+
+
 def lower_to_polymap(spec: ModelSpec) -> PolynomialMap:
     """Front end: a polynomial map from either a ``polynomial-map`` or a ``sparse-network`` spec."""
+    require_kind(spec, CARLEMAN_KINDS, "the Carleman pipeline")
     if spec.kind == "polynomial-map":
         return polynomial_map_from_spec(spec)
-    if spec.kind == "sparse-network":
-        return polynomial_map_from_network(spec)
-    raise SpecError(f"{spec.path}: kind {spec.kind!r} has no Carleman pipeline; "
-                    "use kind 'polynomial-map' or 'sparse-network'")
+    return polynomial_map_from_network(spec)
 
 
 def order_and_steps(spec: ModelSpec) -> tuple[int, int]:
-    return get_int(spec, "order", minimum=1), get_int(spec, "steps", minimum=1)
+    require_kind(spec, CARLEMAN_KINDS, "the Carleman pipeline")
+    return spec.model.order, spec.model.steps
+
+
+def check_integer(value: object, name: str, low: int, high: int) -> int:
+    """A library argument that must be an integer in [low, high] (a UsageError naming it)."""
+    return limits.check_int(value, name, low, high)
 
 
 def predicted_structure(polymap: PolynomialMap, order: int, steps: int) -> HistoryStructure:
@@ -45,7 +54,8 @@ def predicted_structure(polymap: PolynomialMap, order: int, steps: int) -> Histo
 
 
 def check_history_size(structure: HistoryStructure, where: str) -> None:
-    """Refuse explicit construction beyond this machine's budget, pointing to estimation."""
+    """Refuse explicit construction beyond the explicit limits or this machine's memory (the
+    pre-flight check of :mod:`qmlc.compiler.resources`), pointing to estimation."""
     if structure.dim > MAX_EXPLICIT_ROWS or structure.history_nnz_bound > MAX_EXPLICIT_NNZ:
         raise TooLargeError(
             f"{where}: the history system would have {structure.dim:.3g} rows and up to "
@@ -53,6 +63,7 @@ def check_history_size(structure: HistoryStructure, where: str) -> None:
             f"{structure.order}, steps = {structure.steps}); explicit construction is limited to "
             f"{MAX_EXPLICIT_ROWS:.0e} rows and {MAX_EXPLICIT_NNZ:.0e} nonzeros — lower order/steps, "
             "or use 'qmlc estimate' for a resource estimate from structural statistics")
+    resources.require(resources.history(structure.history_nnz_bound, structure.dim), where)
 
 
 def lower_to_carleman(spec: ModelSpec, allow_nondissipative: bool = False,
@@ -67,6 +78,8 @@ def lower_to_carleman(spec: ModelSpec, allow_nondissipative: bool = False,
 
 def carleman_from_polymap(polymap: PolynomialMap, order: int, steps: int,
                           allow_nondissipative: bool = False, where: str = "model") -> CarlemanSystem:
+    order = check_integer(order, "order", limits.MIN_ORDER, limits.MAX_ORDER)
+    steps = check_integer(steps, "steps", limits.MIN_STEPS, limits.MAX_STEPS)
     structure = predicted_structure(polymap, order, steps)
     check_history_size(structure, where)
     dissipation = analyze_dissipation(polymap.G[1], steps)
@@ -77,8 +90,10 @@ def carleman_from_polymap(polymap: PolynomialMap, order: int, steps: int,
             f"of {dissipation.n_modes} modes, amplification {dissipation.amplification_over_horizon:.3g}"
             f" over {steps} steps): κ of the history system grows exponentially in T and no QLSA "
             "helps; lower the learning rate, or set allow_nondissipative to build it anyway")
-    system = build_carleman_system(polymap, order, steps)
-    meta = carleman_meta(system, structure, dissipation.to_dict())
+    with task(f"building the history system ({structure.dim:,} rows)"):
+        system = build_carleman_system(polymap, order, steps)
+    with task("condition number of the history system"):
+        meta = carleman_meta(system, structure, dissipation.to_dict())
     return CarlemanSystem(polymap=polymap, order=order, steps=steps, M=system.M, c=system.c,
                           A=system.A, b=system.b, meta=meta)
 

@@ -18,14 +18,17 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from qmlc.compiler.errors import DataError, SpecError
+from qmlc.compiler.errors import DataError
+from qmlc.compiler.schema import SparseFiles
 from qmlc.compiler.spec import (
     ModelSpec,
     check_finite,
+    check_magnitude,
     check_shape,
     data_path,
-    get_int,
     load_npz,
+    log10_abs_max,
+    real_array,
 )
 from qmlc.compiler.stage_io import Stage, load_array, load_sparse, save_sparse
 
@@ -137,58 +140,80 @@ def polynomial_map_from_spec(spec: ModelSpec) -> PolynomialMap:
     """Front end of ``kind = "polynomial-map"``.
 
     ``data`` names an ``.npz`` with ``u0`` (n,), ``G0`` (n,), ``G1`` (n, n), ``G2`` (n, n²) and
-    optionally ``G3`` (n, n³) as dense arrays. Any G_ℓ may instead come from its own
-    ``scipy.sparse.save_npz`` file named in a ``[sparse]`` table (``G2 = "g2.npz"``).
+    optionally ``G3`` (n, n³) as dense real arrays. Any G_ℓ (ℓ ≥ 1) may instead come from its own
+    ``scipy.sparse.save_npz`` file named in a ``[sparse]`` table (``G2 = "g2.npz"``). Shapes are
+    checked against n = len(u0), values must be finite, and magnitudes must leave the Carleman
+    vector (entries up to max|u0|^N) and the lift (products of up to N entries of G) inside float64.
     """
-    get_int(spec, "order", minimum=1)
-    get_int(spec, "steps", minimum=1)
+    model = spec.model
     path = data_path(spec, "data")
-    arrays = load_npz(path, spec.where("data"))
-    sparse_files = spec.section("sparse", required=False)
-    unknown = set(sparse_files) - {f"G{ell}" for ell in range(MAX_DEGREE + 1)}
-    if unknown:
-        raise SpecError(f"{spec.path}: [sparse] has unknown keys {sorted(unknown)}; "
-                        "use G1, G2 or G3")
+    where = spec.where("data")
+    arrays = load_npz(path, where)
+    sparse_files = {key: value for key, value in (model.sparse or SparseFiles()).model_dump().items()
+                    if value is not None}
+    extra = sorted(set(arrays) - {"u0"} - {f"G{ell}" for ell in range(MAX_DEGREE + 1)})
+    if extra:
+        raise DataError(f"{where}: {path.name} has unknown arrays {extra}; expected u0, G0..G3")
     if "u0" not in arrays:
-        raise DataError(f"{spec.where('data')}: {path.name} has no array 'u0'; add the initial state")
-    u0 = arrays["u0"]
+        raise DataError(f"{where}: {path.name} has no array 'u0'; add the initial state")
+    u0 = real_array(arrays["u0"], f"{where}: u0 in {path.name}")
     if u0.ndim != 1 or u0.size == 0:
-        raise DataError(f"{spec.where('data')}: u0 has shape {u0.shape}; expected a vector (n,)")
+        raise DataError(f"{where}: u0 has shape {u0.shape}; expected a vector (n,)")
     n = u0.shape[0]
-    check_finite(u0, f"{path.name}: u0")
     G: list = []
     for ell in range(MAX_DEGREE + 1):
         key = f"G{ell}"
         if key in sparse_files:
-            mat = _load_sparse_file(spec, key, sparse_files[key])
+            if key in arrays:
+                raise DataError(f"{where}: {key} is given twice, in {path.name} and in "
+                                f"[sparse]; keep one")
+            mat = _load_sparse_file(spec, key)
+            label = f"{spec.where('sparse.' + key)}: {key}"
         elif key in arrays:
-            mat = arrays[key]
+            mat = real_array(arrays[key], f"{where}: {key} in {path.name}")
+            label = f"{where}: {key} in {path.name}"
         elif ell <= 1:
-            raise DataError(f"{spec.where('data')}: {path.name} has no array '{key}'; it is required")
+            raise DataError(f"{where}: {path.name} has no array '{key}'; it is required")
         else:
             continue
-        expected = (n,) if ell == 0 else (n, n**ell)
         if ell > len(G):
-            raise DataError(f"{spec.where('data')}: {key} given but G{ell - 1} missing; "
+            raise DataError(f"{where}: {key} given but G{ell - 1} missing; "
                             "give every lower-degree term (zeros allowed)")
+        expected = (n,) if ell == 0 else (n, n**ell)
         if tuple(mat.shape) != expected:
-            raise DataError(f"{spec.where('data')}: {key} has shape {tuple(mat.shape)}; "
-                            f"expected {expected} for n = {n}")
-        check_finite(mat if sp.issparse(mat) else np.asarray(mat), f"{path.name}: {key}")
+            raise DataError(f"{label} has shape {tuple(mat.shape)}; expected {expected} for "
+                            f"n = {n} (the length of u0)")
+        check_finite(mat, label)
         G.append(mat)
-    extra = set(arrays) - {"u0"} - {f"G{ell}" for ell in range(MAX_DEGREE + 1)}
-    if extra:
-        raise DataError(f"{spec.where('data')}: {path.name} has unknown arrays {sorted(extra)}; "
-                        "expected u0, G0..G3")
+    check_map_magnitudes(u0, G, spec.model.order, where)
     return make_polynomial_map(G, u0, meta={"name": spec.name, "source": "polynomial-map"})
 
 
-def _load_sparse_file(spec: ModelSpec, key: str, name: object) -> sp.csr_matrix:
-    if not isinstance(name, str):
-        raise SpecError(f"{spec.where('sparse.' + key)} must be a file name, got {name!r}")
-    path = data_path(spec, f"sparse.{key}")
+def check_map_magnitudes(u0: np.ndarray, G: list, order: int, where: str) -> None:
+    """u^{⊗N} has entries up to max|u0|^N and the lift's blocks products of up to N entries of
+    G: both must stay inside float64 (:func:`qmlc.compiler.spec.check_magnitude`)."""
+    check_magnitude(order * max(0.0, log10_abs_max(u0)), where,
+                    f"max|u0|^N (N = {order}, the largest entry of u^(⊗N))",
+                    "rescale the variables or lower 'order'")
+    for ell, mat in enumerate(G):
+        values = mat.data if sp.issparse(mat) else np.asarray(mat)
+        if not np.all(np.isfinite(values)):
+            raise DataError(f"{where}: G{ell} holds NaN or inf (an overflow); rescale the "
+                            "inputs it is computed from")
+        check_magnitude(order * max(0.0, log10_abs_max(mat)), where,
+                        f"max|G{ell}|^N (N = {order}, entries of the lift)",
+                        f"rescale G{ell} or lower 'order'")
+
+
+def _load_sparse_file(spec: ModelSpec, key: str) -> sp.csr_matrix:
+    field = f"sparse.{key}"
+    path = data_path(spec, field)
     try:
-        return sp.csr_matrix(sp.load_npz(path))
-    except Exception as exc:
-        raise DataError(f"{spec.where('sparse.' + key)}: cannot read {path} as a scipy sparse "
-                        f"matrix ({exc}); write it with scipy.sparse.save_npz") from None
+        matrix = sp.load_npz(path)
+    except Exception as exc:  # corrupt archives raise many types
+        raise DataError(f"{spec.where(field)}: cannot read {path.name} as a scipy sparse matrix "
+                        f"({type(exc).__name__}); write it with scipy.sparse.save_npz") from None
+    if matrix.dtype.kind not in "biuf":
+        raise DataError(f"{spec.where(field)}: {path.name} holds a {matrix.dtype} matrix; "
+                        "expected real numbers")
+    return sp.csr_matrix(matrix, dtype=float)

@@ -29,9 +29,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from qmlc.circuits.reupload import ENCODINGS, ENTANGLERS
+from qmlc.compiler import limits
 from qmlc.compiler.errors import SpecError
 from qmlc.compiler.qiren_signal import signal_dims
-from qmlc.compiler.spec import ModelSpec, get_float, get_int, get_str
+from qmlc.compiler.schema import BATCHNORM_MODES, DTYPES, ENGINES
+from qmlc.compiler.spec import ModelSpec, require_kind
 
 BN_EPS = 1e-5  # torch.nn.BatchNorm1d default
 
@@ -68,10 +70,15 @@ class QirenModel:
     out_dim: int = 1
 
     def __post_init__(self) -> None:
-        for name in ("in_dim", "width", "layers", "reuploads", "blocks", "out_dim"):
+        for name, high in (("in_dim", limits.MAX_QIREN_DIM), ("width", limits.MAX_QIREN_WIDTH),
+                           ("layers", limits.MAX_QIREN_LAYERS),
+                           ("reuploads", limits.MAX_QIREN_REUPLOADS),
+                           ("blocks", limits.MAX_QIREN_BLOCKS), ("out_dim", limits.MAX_QIREN_DIM)):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise SpecError(f"QIREN field '{name}' is {value!r}; it must be an integer >= 1")
+            if (isinstance(value, bool) or not isinstance(value, (int, np.integer))
+                    or not 1 <= value <= high):
+                raise SpecError(f"QIREN field '{name}' is {value!r}; it must be an integer "
+                                f"{limits.interval(1, high)}", field=name)
         if self.entangler not in ENTANGLERS:
             raise SpecError(f"QIREN field 'entangler' is {self.entangler!r}; "
                             f"expected one of {', '.join(ENTANGLERS)}")
@@ -116,34 +123,23 @@ class QirenModel:
 
 
 def qiren_from_spec(spec: ModelSpec) -> QirenModel:
-    """Read and validate the architecture fields of a ``kind = "qiren"`` spec."""
-    if spec.kind != "qiren":
-        raise SpecError(f"{spec.path}: field 'kind' is {spec.kind!r}; expected 'qiren'")
+    """The architecture of a ``kind = "qiren"`` spec (validated by its schema); ``in_dim`` and
+    ``out_dim`` default to the signal's dimensions and must agree with them when both are set."""
+    require_kind(spec, ("qiren",), "a QIREN model")
+    m = spec.model
     dims = signal_dims(spec)
-    if "in_dim" in spec.table or dims is None:
-        in_dim = get_int(spec, "in_dim", minimum=1)
-    else:
-        in_dim = dims[0]
-    out_dim = get_int(spec, "out_dim", default=1 if dims is None else dims[1],
-                      minimum=1)
+    if m.in_dim is None and dims is None:
+        raise SpecError(f"{spec.path}: missing field 'in_dim' (input dimension); add it or a "
+                        "[signal] to take it from", field="in_dim")
+    in_dim = m.in_dim if m.in_dim is not None else dims[0]
+    out_dim = m.out_dim if m.out_dim is not None else (1 if dims is None else dims[1])
     if dims is not None and (in_dim, out_dim) != dims:
         raise SpecError(f"{spec.path}: fields 'in_dim'/'out_dim' are {in_dim}/{out_dim} but the "
                         f"[signal] has {dims[0]}-D coordinates and {dims[1]} "
-                        "channel(s); make them agree")
-    return QirenModel(
-        in_dim=in_dim,
-        width=get_int(spec, "width", default=8, minimum=1),
-        layers=get_int(spec, "layers", default=3, minimum=1),
-        reuploads=get_int(spec, "reuploads", default=2, minimum=1),
-        blocks=get_int(spec, "blocks", default=2, minimum=1),
-        entangler=get_str(spec, "entangler", default="cz", choices=ENTANGLERS),
-        encoding=get_str(spec, "encoding", default="rz", choices=ENCODINGS),
-        out_dim=out_dim,
-    )
-
-
-DTYPES = ("complex64", "complex128")  # statevector precision of the training engine
-ENGINES = ("numpy", "jax")
+                        "channel(s); make them agree", field="in_dim")
+    return QirenModel(in_dim=in_dim, width=m.width, layers=m.layers, reuploads=m.reuploads,
+                      blocks=m.blocks, entangler=m.entangler, encoding=m.encoding,
+                      out_dim=out_dim)
 
 
 @dataclass(frozen=True)
@@ -164,28 +160,21 @@ class TrainingSettings:
 
 
 def training_from_spec(spec: ModelSpec) -> TrainingSettings:
-    batch = get_int(spec, "training.batch_size", default=None, minimum=2)
-    return TrainingSettings(
-        lr=get_float(spec, "training.lr", default=0.03, positive=True),
-        epochs=get_int(spec, "training.epochs", default=301, minimum=0),
-        batch_size=batch,
-        dtype=get_str(spec, "training.dtype", default="complex64", choices=DTYPES),
-        engine=get_str(spec, "training.engine", default="numpy", choices=ENGINES),
-    )
+    require_kind(spec, ("qiren",), "QIREN training")
+    t = spec.model.training
+    return TrainingSettings(lr=t.lr, epochs=t.epochs, batch_size=t.batch_size, dtype=t.dtype,
+                            engine=t.engine)
 
 
 def spec_seed(spec: ModelSpec) -> int:
-    return get_int(spec, "seed", default=0, minimum=0)
-
-
-BATCHNORM_MODES = ("running", "signal")
+    return spec.model.seed if spec.kind == "qiren" else 0
 
 
 def batchnorm_mode(spec: ModelSpec) -> str:
     """``[lowering] batchnorm``: ``"running"`` (fold running statistics, default) or
     ``"signal"`` (fold the batch statistics of the spec's signal, see
     :func:`qmlc.compiler.qiren_reference.with_batch_statistics`)."""
-    return get_str(spec, "lowering.batchnorm", default="running", choices=BATCHNORM_MODES)
+    return spec.model.lowering.batchnorm
 
 
 __all__ = ["BATCHNORM_MODES", "BN_EPS", "DTYPES", "ENGINES", "QirenModel", "TrainingSettings",

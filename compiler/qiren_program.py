@@ -251,6 +251,6 @@ def weights_source(spec: ModelSpec, weights_path: str | Path | None = None) -> s
     """Where a spec's weights come from, in words."""
     if weights_path:
         return str(weights_path)
-    if "weights" in spec.table:
-        return str(spec.base_dir / str(spec.table["weights"]))
+    if spec.model.weights is not None:
+        return str(spec.base_dir / spec.model.weights)
     return f"seeded initialization (seed {spec_seed(spec)}), untrained"

@@ -6,13 +6,24 @@ PSNR is stated for signals in [−1, 1] (peak-to-peak 2): ``PSNR = 10 log10(2² 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from qmlc.compiler.errors import DataError, SpecError
-from qmlc.compiler.spec import ModelSpec, check_finite, data_path, get_int, get_str, load_npz
+from qmlc.compiler.schema import IMAGES
+from qmlc.compiler.spec import (
+    ModelSpec,
+    check_finite,
+    check_magnitude,
+    data_path,
+    load_npy,
+    load_npz,
+    log10_abs_max,
+    real_array,
+)
 
-IMAGES = ("coffee", "camera")
-IMAGE_SIDES = {"coffee": 400, "camera": 512}  # shorter side of scikit-image's originals
+DEFAULT_IMAGE_SIZE = 32
 
 
 def grid_coords(size: int, dim: int = 2) -> np.ndarray:
@@ -50,36 +61,44 @@ def image_signal(name: str, size: int) -> tuple[np.ndarray, np.ndarray]:
     return grid_coords(size, 2), pixels.reshape(-1, 1)
 
 
+def _signal(spec: ModelSpec):
+    return spec.model.signal if spec.kind == "qiren" else None
+
+
 def signal_dims(spec: ModelSpec) -> tuple[int, int] | None:
-    sig = spec.section("signal", required=False)
-    if not sig:
+    """(in_dim, out_dim) of the spec's ``[signal]``, or None without one."""
+    sig = _signal(spec)
+    if sig is None:
         return None
-    if "image" in sig:
+    if sig.image is not None:
         return 2, 1
-    if "sound" in sig:
+    if sig.sound is not None:
         return 1, 1
-    if "data" in sig:
-        coords, values = _load_data_arrays(spec)
-        return coords.shape[1], values.shape[1]
-    raise SpecError(f"{spec.where('signal')}: set one of 'image', 'sound' or 'data'")
+    coords, values = _load_data_arrays(spec)
+    return coords.shape[1], values.shape[1]
 
 
 def _load_data_arrays(spec: ModelSpec) -> tuple[np.ndarray, np.ndarray]:
-    path = data_path(spec, "signal.data")
-    arrays = load_npz(path, spec.where("signal.data"))
+    field = "signal.data"
+    path = data_path(spec, field)
+    where = spec.where(field)
+    arrays = load_npz(path, where)
     for key in ("coords", "values"):
         if key not in arrays:
-            raise DataError(f"{spec.where('signal.data')}: {path.name} has no array '{key}'; "
+            raise DataError(f"{where}: {path.name} has no array '{key}'; "
                             "save coords (P, in_dim) and values (P, out_dim)")
-    coords = np.asarray(arrays["coords"], dtype=float)
-    values = np.asarray(arrays["values"], dtype=float)
+    extra = sorted(set(arrays) - {"coords", "values"})
+    if extra:
+        raise DataError(f"{where}: {path.name} has unknown arrays {extra}; expected coords and "
+                        "values")
+    coords = real_array(arrays["coords"], f"{where}: coords in {path.name}")
+    values = real_array(arrays["values"], f"{where}: values in {path.name}")
     coords = coords[:, None] if coords.ndim == 1 else coords
     values = values[:, None] if values.ndim == 1 else values
-    if coords.ndim != 2 or values.ndim != 2 or coords.shape[0] != values.shape[0]:
-        raise DataError(f"{spec.where('signal.data')}: coords {coords.shape} and values "
-                        f"{values.shape} must be (P, in_dim) and (P, out_dim) with the same P")
-    check_finite(coords, f"{spec.where('signal.data')}: coords")
-    check_finite(values, f"{spec.where('signal.data')}: values")
+    if (coords.ndim != 2 or values.ndim != 2 or coords.shape[0] != values.shape[0]
+            or 0 in coords.shape or 0 in values.shape):
+        raise DataError(f"{where}: coords {coords.shape} and values {values.shape} must be "
+                        "(P, in_dim) and (P, out_dim) with the same P >= 1")
     return coords, values
 
 
@@ -91,44 +110,61 @@ def load_signal(spec: ModelSpec) -> tuple[np.ndarray, np.ndarray] | None:
     max |x|, first channel, coordinates linspace(−1, 1); ``data = "arrays.npz"`` with ``coords``
     and ``values``.
     """
-    sig = spec.section("signal", required=False)
-    if not sig:
+    sig = _signal(spec)
+    if sig is None:
         return None
-    if "image" in sig:
-        name = get_str(spec, "signal.image", choices=IMAGES)
-        # Resize + CenterCrop may only shrink: a side beyond the original's would invent pixels
-        size = get_int(spec, "signal.size", default=32, minimum=2, maximum=IMAGE_SIDES[name])
-        return image_signal(name, size)
-    if "sound" in sig:
+    if sig.image is not None:
+        return image_signal(sig.image, sig.size or DEFAULT_IMAGE_SIZE)
+    if sig.sound is not None:
         return _sound_signal(spec)
-    if "data" in sig:
-        return _load_data_arrays(spec)
-    raise SpecError(f"{spec.where('signal')}: set one of 'image', 'sound' or 'data'")
+    return _load_data_arrays(spec)
 
 
 def _sound_signal(spec: ModelSpec) -> tuple[np.ndarray, np.ndarray]:
     import scipy.io.wavfile
 
+    sig = spec.model.signal
     path = data_path(spec, "signal.sound")
     try:
-        _, data = scipy.io.wavfile.read(path)
+        _, data = scipy.io.wavfile.read(path, mmap=True)
     except Exception as exc:
         raise DataError(f"{spec.where('signal.sound')}: cannot read {path.name} as WAV "
                         f"({type(exc).__name__}: {exc}); give a PCM .wav file") from None
-    data = np.asarray(data, dtype=np.float64)
+    if data.dtype.kind not in "iuf":
+        raise DataError(f"{spec.where('signal.sound')}: {path.name} holds {data.dtype} samples; "
+                        "give a PCM .wav file")
     data = data[:, 0] if data.ndim == 2 else data
-    start = get_int(spec, "signal.start", default=0, minimum=0)
-    stop = get_int(spec, "signal.stop", default=len(data), minimum=start + 1)
-    step = get_int(spec, "signal.step", default=1, minimum=1)
-    data = data[start:stop:step]
+    start = sig.start or 0
+    stop = len(data) if sig.stop is None else sig.stop
+    step = sig.step or 1
+    data = np.asarray(data[start:stop:step], dtype=np.float64)
     if data.size < 2:
         raise DataError(f"{spec.where('signal.sound')}: fewer than 2 samples after "
-                        f"[{start}:{stop}:{step}]; check start/stop/step")
+                        f"[{start}:{stop}:{step}] of {path.name}; check start/stop/step")
+    check_finite(data, spec.where("signal.sound"))
     scale = np.max(np.abs(data))
     if scale == 0:
         raise DataError(f"{spec.where('signal.sound')}: {path.name} is silent; nothing to fit")
-    check_finite(data, spec.where("signal.sound"))
     return np.linspace(-1.0, 1.0, data.size)[:, None], (data / scale)[:, None]
+
+
+def load_inputs(path: str | Path, in_dim: int) -> np.ndarray:
+    """Model inputs from a ``.npy`` file: (B, in_dim), one input per row (a single row or, for
+    in_dim = 1, a single column may be given as a vector); real, finite, of moderate size."""
+    from qmlc.compiler.qiren_weights import checked_input_file
+
+    path = checked_input_file(path, "inputs", "a .npy file with one input per row")
+    where = f"inputs = {path}"
+    X = real_array(load_npy(path, where), where)
+    if X.ndim == 1 and in_dim == 1:
+        X = X[:, None]
+    elif X.ndim == 1 and X.shape[0] == in_dim:
+        X = X[None, :]
+    if X.ndim != 2 or X.shape[1] != in_dim or X.shape[0] == 0:
+        raise DataError(f"{where}: shape {X.shape}; expected (B, {in_dim}) with one input per "
+                        "row", field="inputs")
+    check_magnitude(log10_abs_max(X), where, "the largest input", "rescale the inputs")
+    return X
 
 
 def psnr(mse: float) -> float:
@@ -142,5 +178,5 @@ def mse_psnr(pred: np.ndarray, target: np.ndarray) -> dict[str, float]:
     return {"mse": mse, "psnr_db": psnr(mse)}
 
 
-__all__ = ["IMAGES", "IMAGE_SIDES", "grid_coords", "image_signal", "load_signal", "mse_psnr", "psnr",
-           "signal_dims"]
+__all__ = ["IMAGES", "IMAGE_SIDES", "grid_coords", "image_signal", "load_inputs", "load_signal",
+           "mse_psnr", "psnr", "signal_dims"]

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qmlc.compiler import resources
 from qmlc.compiler.errors import TooLargeError
+from qmlc.compiler.progress import task
 from qmlc.compiler.qiren_model import QirenModel
 from qmlc.compiler.qiren_reference import circuit_expectations_reference
 
@@ -198,6 +200,32 @@ def integer_linear_weights(q: int, d: int, seed: int) -> np.ndarray:
     return rng.choice(np.array([-1, 1]), size=(q, d))
 
 
+def _reference_in_chunks(model: QirenModel, weights: np.ndarray, final: np.ndarray
+                         ) -> Callable[[np.ndarray], np.ndarray]:
+    """The numpy reference on the grid, in chunks of points (memory of ~256 MiB of states),
+    after the pre-flight check of its memory (one point) and time (every point)."""
+    q = model.width
+    per_point = resources.statevector(q, copies=4)
+
+    def run(H: np.ndarray) -> np.ndarray:
+        where = f"spectrum of layer 1 ({q} qubits, {H.shape[0]:,} grid points)"
+        resources.require(per_point, where)
+        gates = (model.reuploads + 1) * model.blocks * q * 2 + model.reuploads * q
+        seconds = H.shape[0] * (1 << q) * gates / resources.REFERENCE_UPDATES_PER_SECOND
+        resources.require_time(seconds, "simulating every grid point", where,
+                               advice="use a smaller width or reuploads")
+        rows = int(max(1, (256 << 20) // per_point.bytes))
+        out = []
+        with task(f"sampling layer 1 on {H.shape[0]:,} grid points",
+                  total=-(-H.shape[0] // rows)) as advance:
+            for start in range(0, H.shape[0], rows):
+                out.append(circuit_expectations_reference(H[start:start + rows], weights, final,
+                                                          model.entangler, model.encoding))
+                advance()
+        return np.concatenate(out)
+    return run
+
+
 def layer1_spectrum(model: QirenModel, circuit_weights: np.ndarray, circuit_final: np.ndarray,
                     A: np.ndarray, bias: np.ndarray | None = None, tol: float = 1e-8,
                     expectations: Callable[[np.ndarray], np.ndarray] | None = None
@@ -223,9 +251,7 @@ def layer1_spectrum(model: QirenModel, circuit_weights: np.ndarray, circuit_fina
     X = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, d)
     H = X @ A.T + bias
     if expectations is None:
-        def expectations(h: np.ndarray) -> np.ndarray:
-            return circuit_expectations_reference(h, circuit_weights, circuit_final,
-                                                  model.entangler, model.encoding)
+        expectations = _reference_in_chunks(model, circuit_weights, circuit_final)
     values = np.asarray(expectations(H)).reshape(grid + (q,))
     coeffs = np.fft.fftn(values, axes=tuple(range(d))) / np.prod(grid)
     magnitude = np.abs(coeffs).max(axis=-1)  # max over the q outputs

@@ -14,9 +14,18 @@ from pathlib import Path
 
 import numpy as np
 
+from qmlc.compiler import limits, resources
 from qmlc.compiler.errors import DataError
 from qmlc.compiler.qiren_model import BN_EPS, QirenModel, layer_key, spec_seed
-from qmlc.compiler.spec import ModelSpec, check_finite, data_path, load_npz
+from qmlc.compiler.spec import (
+    ModelSpec,
+    check_magnitude,
+    data_path,
+    load_npz,
+    log10_abs_max,
+    real_array,
+)
+from qmlc.compiler.stage_io import write_files
 
 
 def weights_from_spec(spec: ModelSpec, model: QirenModel, override: str | None = None,
@@ -24,20 +33,40 @@ def weights_from_spec(spec: ModelSpec, model: QirenModel, override: str | None =
     """Weights named by ``--weights`` (``override``), else the spec's ``weights``, else a seeded
     initialization (``seed`` argument, else the spec's ``seed``, else 0)."""
     if override is not None:
-        path = Path(override)
-        if not path.is_file():
-            raise DataError(f"weights = {path}: file not found; check the path", field="weights")
-        return load_weights(path, model)
+        path = checked_input_file(override, "weights", "a weights .npz (as 'qmlc train' writes)")
+        return load_weights(path, model, where=f"weights = {path}")
     path = data_path(spec, "weights", required=False)
     if path is not None:
         return load_weights(path, model, where=spec.where("weights"))
-    return init_weights(model, spec_seed(spec) if seed is None else seed)
+    return init_weights(model, spec_seed(spec) if seed is None else seed_value(seed))
+
+
+def checked_input_file(name: str | Path, field: str, what: str) -> Path:
+    """A file named by a library argument (``--weights``, ``--inputs``): it must exist."""
+    try:
+        path = Path(name)
+        found = path.is_file()
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{field} = {str(name)[:80]!r}: not a usable path ({exc}); check it",
+                        field=field) from None
+    if not found:
+        raise DataError(f"{field} = {path}: file not found; give {what}", field=field)
+    return path
+
+
+def weights_requirement(model: QirenModel) -> resources.Requirement:
+    """Every weight array of the architecture, float64 (twice: drawn, then copied by users)."""
+    count = sum(int(np.prod(shape, dtype=object)) for shape in model.param_shapes.values())
+    return resources.Requirement(f"the {count:,} weights of the QIREN architecture", 16 * count,
+                                 "8 bytes per weight × 2 copies")
 
 
 def init_weights(model: QirenModel, seed: int) -> dict[str, np.ndarray]:
     """Initialization of the released code: circuit weights uniform on [0, 2π) (PennyLane
     TorchLayer's default), Linear weights and biases uniform on ±1/√fan_in (torch.nn.Linear's
     default), BatchNorm γ = 1, β = 0, running mean 0, running variance 1."""
+    resources.require(weights_requirement(model), "initializing QIREN weights",
+                      advice="use a smaller width, reuploads or blocks")
     rng = np.random.default_rng(seed)
     weights: dict[str, np.ndarray] = {}
     for key, shape in model.param_shapes.items():
@@ -72,15 +101,13 @@ def validate_weights(weights: dict[str, np.ndarray], model: QirenModel,
                         "'layers'")
     out = {}
     for key, shape in shapes.items():
-        array = np.asarray(weights[key])
-        if array.dtype.kind not in "fiu":
-            raise DataError(f"{where}: '{key}' has dtype {array.dtype}; expected real numbers")
+        array = real_array(np.asarray(weights[key]), f"{where}: '{key}'")
         if tuple(array.shape) != shape:
             raise DataError(f"{where}: '{key}' has shape {tuple(array.shape)}; expected {shape} "
                             f"for the spec's architecture (width {model.width}, reuploads "
                             f"{model.reuploads}, blocks {model.blocks})")
-        array = array.astype(np.float64)
-        check_finite(array, f"{where}: '{key}'")
+        check_magnitude(log10_abs_max(array), where, f"max|{key}|",
+                        "the weights are not a trained QIREN; check the file")
         out[key] = array
     for i in range(model.layers):
         if np.any(out[layer_key(i, "bn.running_var")] < 0):
@@ -98,17 +125,20 @@ def load_weights(path: str | Path, model: QirenModel, where: str | None = None
     return validate_weights(load_npz(path, where), model, where=f"{where} ({path.name})")
 
 
+def seed_value(seed: object, field: str = "seed") -> int:
+    """A seed argument: an integer in [0, 2^32 − 1] (:data:`qmlc.compiler.limits.MAX_SEED`)."""
+    return limits.check_seed(seed, field)
+
+
 def save_weights(path: str | Path, weights: dict[str, np.ndarray]) -> Path:
-    """Write the weight dictionary as an uncompressed ``.npz`` (atomic: temp file + rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.npz")
-    try:
-        np.savez(tmp, **{k: np.asarray(v) for k, v in weights.items()})
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    """Write the weight dictionary as an uncompressed ``.npz``, atomically
+    (:func:`qmlc.compiler.stage_io.write_files`: the file appears whole or not at all)."""
+    arrays = {k: np.asarray(v) for k, v in weights.items()}
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, **arrays)
+    return write_files({Path(path): write})[0]
 
 
 def fold_batchnorm(weights: dict[str, np.ndarray], i: int, eps: float = BN_EPS
@@ -124,5 +154,5 @@ def fold_batchnorm(weights: dict[str, np.ndarray], i: int, eps: float = BN_EPS
     return w, b
 
 
-__all__ = ["fold_batchnorm", "init_weights", "load_weights", "save_weights", "validate_weights",
-           "weights_from_spec"]
+__all__ = ["checked_input_file", "fold_batchnorm", "init_weights", "load_weights", "save_weights",
+           "seed_value", "validate_weights", "weights_from_spec"]

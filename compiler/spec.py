@@ -1,8 +1,10 @@
-"""Model specs: a TOML file plus the data files it names.
+"""Model specs: a TOML file plus the data files it names, validated when loaded.
 
-A spec is read once into a :class:`ModelSpec` (the raw table, its location and its ``kind``);
-each kind's front end then pulls typed, validated fields out of it with the ``get_*`` helpers
-below, so every message names the file and the field at fault.
+:func:`load_spec` reads the file, checks its ``kind`` and validates the whole table against that
+kind's schema (:mod:`qmlc.compiler.schema`), so a spec that loads is well-formed: every field has
+its type and range, no key is unknown. Front ends read ``spec.model`` (a frozen pydantic model)
+and the data files through the helpers below, which check what the schema cannot see: that files
+exist and hold real, finite arrays of the right shapes, of a size this machine can hold.
 
 Kinds: ``polynomial-map`` (:mod:`qmlc.compiler.polymap`), ``sparse-network``
 (:mod:`qmlc.compiler.network_spec`), ``qiren`` (:mod:`qmlc.compiler.qiren_model`).
@@ -12,35 +14,39 @@ from __future__ import annotations
 
 import math
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
+from qmlc.compiler import limits, resources
 from qmlc.compiler.errors import DataError, SpecError
+from qmlc.compiler.schema import KINDS, Section, check_file_name, validate, validation_message
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-KINDS = ("polynomial-map", "sparse-network", "qiren")
-
 _MISSING = object()
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A parsed spec file: ``table`` is the TOML content, ``path`` where it came from."""
+    """A loaded spec: ``model`` is the validated content, ``table`` the raw TOML table."""
 
     path: Path
     kind: str
     table: dict
+    model: Section
 
     @property
     def name(self) -> str:
-        return str(self.table.get("name", self.path.stem))
+        name = getattr(self.model, "name", None)
+        return str(name) if name else self.path.stem
 
     @property
     def base_dir(self) -> Path:
@@ -49,26 +55,34 @@ class ModelSpec:
     def where(self, field: str) -> str:
         return f"{self.path}: field '{field}'"
 
-    def section(self, name: str, required: bool = True) -> dict:
-        """A ``[name]`` table of the spec (empty when optional and absent)."""
-        value = self.table.get(name, _MISSING)
-        if value is _MISSING:
-            if required:
-                raise SpecError(f"{self.path}: missing section [{name}]; add it (see examples/)")
-            return {}
-        if not isinstance(value, dict):
-            raise SpecError(f"{self.where(name)} must be a table [{name}], got {type(value).__name__}")
+    def value(self, field: str, default: Any = None) -> Any:
+        """The validated value at a dotted path (``"training.lr"``), or ``default``."""
+        value: Any = self.model
+        for part in field.split("."):
+            value = getattr(value, part, None)
+            if value is None:
+                return default
         return value
 
 
 def load_spec(path: str | Path) -> ModelSpec:
-    """Read and minimally check a spec file; kind-specific checks happen in each front end."""
+    """Read, parse and validate a spec file (every message names the file and the field)."""
     path = Path(path)
-    if not path.exists():
+    try:
+        check_file_name(str(path))
+        exists, is_dir = path.exists(), path.is_dir()
+    except (ValueError, OSError) as exc:
+        raise SpecError(f"{str(path)[:80]!r}: not a usable spec path ({exc}); check the path"
+                        ) from None
+    if not exists:
         raise SpecError(f"{path}: spec file not found; check the path")
-    if path.is_dir():
+    if is_dir:
         raise SpecError(f"{path}: is a directory, expected a .toml spec file")
     try:
+        size = path.stat().st_size
+        if size > limits.MAX_SPEC_BYTES:
+            raise SpecError(f"{path}: {size:,} bytes is too large for a spec (limit "
+                            f"{limits.MAX_SPEC_BYTES:,}); keep arrays in the data files it names")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"{path}: cannot read spec file ({exc}); check permissions/encoding") from None
@@ -76,121 +90,192 @@ def load_spec(path: str | Path) -> ModelSpec:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: malformed TOML ({exc}); fix the syntax") from None
+    except RecursionError:
+        raise SpecError(f"{path}: malformed TOML (arrays or tables nested too deeply); a spec "
+                        "needs at most two levels") from None
     kind = table.get("kind", _MISSING)
     if kind is _MISSING:
-        raise SpecError(f"{path}: missing field 'kind'; set one of {', '.join(KINDS)}")
+        raise SpecError(f"{path}: missing field 'kind'; set one of {', '.join(KINDS)}",
+                        field="kind")
     if kind not in KINDS:
-        raise SpecError(f"{path}: field 'kind' is {kind!r}; expected one of {', '.join(KINDS)}")
-    return ModelSpec(path=path, kind=kind, table=table)
+        shown = repr(kind) if len(repr(kind)) <= 60 else repr(kind)[:57] + "..."
+        raise SpecError(f"{path}: field 'kind' is {shown}; expected one of {', '.join(KINDS)}",
+                        field="kind")
+    try:
+        model = validate(kind, table)
+    except ValidationError as exc:
+        field, message = validation_message(exc, kind)
+        raise SpecError(f"{path}: {message}", field=field) from None
+    except RecursionError:
+        raise SpecError(f"{path}: values nested too deeply; a spec needs at most two levels"
+                        ) from None
+    return ModelSpec(path=path, kind=kind, table=table, model=model)
 
 
-def _lookup(table: dict, field: str) -> Any:
-    value: Any = table
-    for part in field.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return _MISSING
-        value = value[part]
-    return value
-
-
-def get_int(spec: ModelSpec, field: str, default: Any = _MISSING, minimum: int | None = None,
-            maximum: int | None = None) -> int:
-    """An integer field (dotted path into the table), with bounds checked."""
-    value = _lookup(spec.table, field)
-    if value is _MISSING:
-        if default is _MISSING:
-            raise SpecError(f"{spec.path}: missing field '{field}'; add it to the spec")
-        return default
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise SpecError(f"{spec.where(field)} must be an integer, got {value!r}")
-    if minimum is not None and value < minimum:
-        raise SpecError(f"{spec.where(field)} is {value}; it must be >= {minimum}")
-    if maximum is not None and value > maximum:
-        raise SpecError(f"{spec.where(field)} is {value}; it must be <= {maximum}")
-    return value
-
-
-def get_float(spec: ModelSpec, field: str, default: Any = _MISSING, positive: bool = False,
-              minimum: float | None = None) -> float:
-    """A finite real field; ``positive`` demands > 0."""
-    value = _lookup(spec.table, field)
-    if value is _MISSING:
-        if default is _MISSING:
-            raise SpecError(f"{spec.path}: missing field '{field}'; add it to the spec")
-        return default
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SpecError(f"{spec.where(field)} must be a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise SpecError(f"{spec.where(field)} is {value}; it must be finite")
-    if positive and value <= 0:
-        raise SpecError(f"{spec.where(field)} is {value}; it must be > 0")
-    if minimum is not None and value < minimum:
-        raise SpecError(f"{spec.where(field)} is {value}; it must be >= {minimum}")
-    return value
-
-
-def get_str(spec: ModelSpec, field: str, default: Any = _MISSING,
-            choices: tuple[str, ...] | None = None) -> str:
-    """A string field, optionally restricted to ``choices``."""
-    value = _lookup(spec.table, field)
-    if value is _MISSING:
-        if default is _MISSING:
-            raise SpecError(f"{spec.path}: missing field '{field}'; add it to the spec")
-        return default
-    if not isinstance(value, str):
-        raise SpecError(f"{spec.where(field)} must be a string, got {value!r}")
-    if choices is not None and value not in choices:
-        raise SpecError(f"{spec.where(field)} is {value!r}; expected one of {', '.join(choices)}")
-    return value
-
-
-def get_int_list(spec: ModelSpec, field: str, minimum: int = 1) -> list[int]:
-    """A non-empty list of integers, each >= ``minimum``."""
-    value = _lookup(spec.table, field)
-    if value is _MISSING:
-        raise SpecError(f"{spec.path}: missing field '{field}'; add it to the spec")
-    if (not isinstance(value, list) or not value
-            or any(isinstance(v, bool) or not isinstance(v, int) for v in value)):
-        raise SpecError(f"{spec.where(field)} must be a non-empty list of integers, got {value!r}")
-    if any(v < minimum for v in value):
-        raise SpecError(f"{spec.where(field)} is {value}; every entry must be >= {minimum}")
-    return list(value)
+def require_kind(spec: ModelSpec, kinds: tuple[str, ...], what: str) -> None:
+    if spec.kind not in kinds:
+        raise SpecError(f"{spec.path}: {what} needs a spec of kind "
+                        f"{' or '.join(repr(k) for k in kinds)}, this one is {spec.kind!r}",
+                        field="kind")
 
 
 def data_path(spec: ModelSpec, field: str, required: bool = True) -> Path | None:
     """A data file named by ``field``, relative to the spec's directory; it must exist."""
-    value = _lookup(spec.table, field)
-    if value is _MISSING:
+    value = spec.value(field)
+    if value is None:
         if required:
-            raise SpecError(f"{spec.path}: missing field '{field}'; name the data file")
+            raise SpecError(f"{spec.path}: missing field '{field}'; name the data file",
+                            field=field)
         return None
-    if not isinstance(value, str) or not value:
-        raise SpecError(f"{spec.where(field)} must be a file name, got {value!r}")
-    path = (spec.base_dir / value).resolve()
-    if not path.is_file():
+    try:
+        path = (spec.base_dir / str(value)).resolve()
+        found = path.is_file()
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise DataError(f"{spec.where(field)}: cannot use {str(value)[:80]!r} as a file name "
+                        f"({exc}); check the path", field=field) from None
+    if not found:
         raise DataError(f"{spec.where(field)}: data file {path} not found; check the path "
-                        "(relative paths are relative to the spec file)")
+                        "(relative paths are relative to the spec file)", field=field)
     return path
 
 
+# -- arrays -----------------------------------------------------------------------------------------
+
+REAL_KINDS = "biuf"  # numpy dtype kinds qmlc reads as real numbers (bool: masks)
+
+
+def _member_header(archive: zipfile.ZipFile, name: str) -> tuple[tuple, np.dtype]:
+    """Shape and dtype of one ``.npy`` member, read from its header only."""
+    with archive.open(name) as handle:
+        version = np.lib.format.read_magic(handle)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
+        else:
+            shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
+    return shape, dtype
+
+
 def load_npz(path: Path, where: str) -> dict[str, np.ndarray]:
-    """All arrays of an ``.npz`` archive, with a clear error when it cannot be read."""
+    """All arrays of an ``.npz`` archive, each a real numeric array.
+
+    The archive is checked before anything is loaded: it must be a zip of ``.npy`` members with
+    real dtypes (float, integer, bool), and the arrays together must fit in memory
+    (:func:`qmlc.compiler.resources.require`). A corrupt archive, a member that is not an array, a
+    complex, string, datetime, object or structured dtype is a :class:`DataError` naming it.
+    """
+    name = Path(path).name
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
-    except Exception as exc:  # numpy raises many types for corrupt archives
-        raise DataError(f"{where}: cannot read {path} as .npz ({type(exc).__name__}: {exc}); "
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise DataError(f"{where}: cannot read {name} as .npz (not a zip archive: {exc}); "
                         "write it with numpy.savez") from None
+    with archive:
+        headers: dict[str, tuple] = {}
+        total = 0
+        for member in archive.namelist():
+            key = member[:-4] if member.endswith(".npy") else member
+            if not member.endswith(".npy"):
+                raise DataError(f"{where}: {name} member '{member}' is not a .npy array; "
+                                "write the file with numpy.savez")
+            try:
+                shape, dtype = _member_header(archive, member)
+            except Exception as exc:  # bad magic, bad header, truncated, zlib errors
+                raise DataError(f"{where}: {name} is corrupt: member '{key}' has no valid .npy "
+                                f"header ({type(exc).__name__}); write it again with "
+                                "numpy.savez") from None
+            _check_dtype(dtype, f"{where}: array '{key}' in {name}")
+            headers[key] = shape
+            total += int(np.prod(shape, dtype=object)) * dtype.itemsize
+        resources.require(resources.arrays(total, f"loading {name}"), where,
+                          advice="use smaller arrays")
+        out = {}
+        for key in headers:
+            try:
+                with archive.open(key + ".npy") as handle:
+                    array = np.lib.format.read_array(handle, allow_pickle=False)
+            except Exception as exc:  # truncated data, zlib errors
+                raise DataError(f"{where}: {name} is corrupt: cannot read array '{key}' "
+                                f"({type(exc).__name__}); write it again with numpy.savez"
+                                ) from None
+            out[key] = array
+    return out
 
 
-def check_finite(array: np.ndarray, where: str) -> None:
-    """Refuse NaN or inf in user data."""
-    values = array.data if hasattr(array, "data") and not isinstance(array, np.ndarray) else array
-    if not np.all(np.isfinite(values)):
+def load_npy(path: Path, where: str) -> np.ndarray:
+    """One real array from a ``.npy`` file, its header checked before the data is read (dtype,
+    size against the memory budget), like :func:`load_npz`'s members."""
+    try:
+        with open(path, "rb") as handle:
+            version = np.lib.format.read_magic(handle)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
+            else:
+                shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
+    except Exception as exc:  # bad magic, bad header, truncated file
+        raise DataError(f"{where}: cannot read {Path(path).name} as .npy ({type(exc).__name__});"
+                        " write it with numpy.save") from None
+    _check_dtype(dtype, where)
+    size = int(np.prod(shape, dtype=object)) * dtype.itemsize
+    resources.require(resources.arrays(size, f"loading {Path(path).name}"), where,
+                      advice="use a smaller array")
+    try:
+        return np.load(path, allow_pickle=False)
+    except Exception as exc:
+        raise DataError(f"{where}: {Path(path).name} is corrupt ({type(exc).__name__}); write it "
+                        "again with numpy.save") from None
+
+
+def _check_dtype(dtype: np.dtype, where: str) -> None:
+    if dtype.fields is not None:
+        raise DataError(f"{where} has a structured dtype {dtype}; save plain numeric arrays")
+    if dtype.kind == "c":
+        raise DataError(f"{where} is complex ({dtype}); qmlc's models are real: save the real "
+                        "part (or real and imaginary parts as separate variables)")
+    if dtype.kind not in REAL_KINDS:
+        raise DataError(f"{where} has dtype {dtype}; expected real numbers (float or integer)")
+
+
+def real_array(array: Any, where: str) -> np.ndarray:
+    """``array`` as finite float64, refusing complex, non-numeric and NaN/inf values."""
+    if not isinstance(array, np.ndarray):
+        raise DataError(f"{where} is not an array ({type(array).__name__}); save it with numpy")
+    _check_dtype(array.dtype, where)
+    out = array.astype(np.float64)
+    check_finite(out, where)
+    return out
+
+
+def check_finite(array: Any, where: str) -> None:
+    """Refuse NaN or inf in user data (dense arrays or scipy sparse matrices)."""
+    values = getattr(array, "data", array) if not isinstance(array, np.ndarray) else array
+    values = np.asarray(values)
+    if values.dtype.kind not in REAL_KINDS:
+        raise DataError(f"{where} has dtype {values.dtype}; expected real numbers")
+    if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
         raise DataError(f"{where} contains NaN or inf; clean the data")
 
 
-def check_shape(array: np.ndarray, shape: tuple[int, ...], where: str) -> None:
+def check_shape(array: Any, shape: tuple[int, ...], where: str) -> None:
     if tuple(array.shape) != tuple(shape):
         raise DataError(f"{where} has shape {tuple(array.shape)}; expected {tuple(shape)}")
+
+
+def log10_abs_max(array: Any) -> float:
+    """log10 of the largest |entry| (−inf for an all-zero or empty array)."""
+    values = np.abs(np.asarray(getattr(array, "data", array) if not isinstance(array, np.ndarray)
+                               else array, dtype=float))
+    top = float(values.max(initial=0.0))
+    return math.log10(top) if top > 0 else -math.inf
+
+
+def check_magnitude(log10_value: float, where: str, what: str, advice: str) -> None:
+    """Refuse a quantity whose log10 exceeds :data:`~qmlc.compiler.limits.MAX_LOG10_MAGNITUDE`
+    (an overflow of float64 would follow in norms and products)."""
+    if log10_value > limits.MAX_LOG10_MAGNITUDE:
+        raise DataError(f"{where}: {what} is about 10^{log10_value:.0f}, beyond the 10^"
+                        f"{limits.MAX_LOG10_MAGNITUDE:.0f} that float64 norms and products "
+                        f"can hold; {advice}")
+
+
+__all__ = ["REAL_KINDS", "ModelSpec", "check_finite", "check_magnitude", "check_shape",
+           "data_path", "load_npy", "load_npz", "load_spec", "log10_abs_max", "real_array", "require_kind"]

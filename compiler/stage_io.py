@@ -14,8 +14,10 @@ Stages subclass :class:`Stage` and provide :meth:`Stage.describe`, :meth:`Stage.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any, ClassVar
@@ -65,32 +67,148 @@ def save_stage(stage: Stage, out_dir: str | Path) -> Path:
     """Write ``stage`` to ``out_dir`` atomically (all files or none); returns ``out_dir``."""
     out_dir = Path(out_dir)
     check_stage_dir(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    created: list[Path] = []
+    tmp: Path | None = None
     try:
+        created = make_parents(out_dir.parent)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name[:200]}.", dir=out_dir.parent))
         stage.write_files(tmp)
         meta = {"stage": stage.stage_name, "qmlc_version": qmlc_version(), **stage.describe()}
         save_json(tmp / META_FILE, meta)
         if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name[:200]}.old.", dir=out_dir.parent))
             out_dir.replace(old / out_dir.name)
             tmp.replace(out_dir)
             shutil.rmtree(old, ignore_errors=True)
         else:
             tmp.replace(out_dir)
+    except OSError as exc:
+        remove_dirs(created)
+        raise UsageError(f"output = {out_dir}: cannot write the stage ({exc.strerror or exc}); "
+                         "check the directory, its permissions and free space",
+                         field="output") from None
+    except BaseException:
+        remove_dirs(created)
+        raise
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
 
 
 def check_stage_dir(out_dir: Path) -> None:
-    """Refuse an output path that is a file, or a non-empty directory holding no stage."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"output path {out_dir} exists and is not a directory; choose another "
-                         "output directory")
+    """Refuse an output path that is a file, or a non-empty directory holding no stage, or one
+    that cannot be created (:func:`check_output_path`)."""
+    out_dir = check_output_path(out_dir, directory=True)
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / META_FILE).is_file():
-        raise UsageError(f"output directory {out_dir} is not empty and holds no qmlc stage; "
-                         "choose an empty or new directory")
+        raise UsageError(f"output = {out_dir}: directory is not empty and holds no qmlc stage; "
+                         "choose an empty or new directory", field="output")
+
+
+# ---------------------------------------------------------------------------------------------
+# Output paths and atomic writes
+
+NAME_MAX, PATH_MAX = 255, 4096  # Linux and macOS file systems
+
+
+def check_output_path(path: str | Path, directory: bool = False,
+                      field: str = "output") -> Path:
+    """Check an output path before any work: a valid name, not an existing file of the other
+    kind, and a nearest existing ancestor that is a directory this process can write in (probed
+    by creating and removing a temporary file, which also catches read-only mounts, immutable
+    directories and /proc). Nothing is created."""
+    text = str(path)
+    what = "directory" if directory else "file"
+    if not text or "\x00" in text:
+        raise UsageError(f"{field} = {text[:80]!r}: not a valid path; give a {what} name",
+                         field=field)
+    if len(os.fsencode(text)) > PATH_MAX:
+        raise UsageError(f"{field} = {text[:60]}...: the path is longer than {PATH_MAX} bytes; "
+                         "choose a shorter one", field=field)
+    path = Path(text)
+    for part in path.parts:
+        if len(os.fsencode(part)) > NAME_MAX - 40:  # room for the temporary names' affixes
+            raise UsageError(f"{field} = {text[:60]}...: the name {part[:40]}... has "
+                             f"{len(os.fsencode(part))} bytes; names are limited to "
+                             f"{NAME_MAX - 40} here; choose a shorter one", field=field)
+    try:
+        if path.exists():
+            if directory and not path.is_dir():
+                raise UsageError(f"{field} = {path}: exists and is not a directory; choose "
+                                 "another output directory", field=field)
+            if not directory and path.is_dir():
+                raise UsageError(f"{field} = {path}: is a directory; give a file name",
+                                 field=field)
+            if not directory and not path.is_file():
+                raise UsageError(f"{field} = {path}: exists and is not a regular file; choose "
+                                 "another output file", field=field)
+        ancestor = path.parent
+        while not ancestor.exists() and ancestor != ancestor.parent:
+            ancestor = ancestor.parent
+        if not ancestor.is_dir():
+            raise UsageError(f"{field} = {path}: {ancestor} is a file, not a directory; choose "
+                             "another output path", field=field)
+        fd, probe = tempfile.mkstemp(dir=ancestor, prefix=".qmlc-write-probe.")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise UsageError(f"{field} = {path}: cannot write there ({exc.strerror or exc}); choose "
+                         "a writable directory", field=field) from None
+    return path
+
+
+def make_parents(directory: Path) -> list[Path]:
+    """Create ``directory`` and its missing parents; returns those created, outermost first."""
+    missing = []
+    current = Path(directory)
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        folder.mkdir()
+    return list(reversed(missing))
+
+
+def remove_dirs(created: list[Path]) -> None:
+    """Remove directories :func:`make_parents` created, innermost first, if still empty."""
+    for folder in reversed(created):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
+def write_files(files: dict[Path, Callable[[Path], None]], field: str = "output") -> list[Path]:
+    """Write several files all or none: each ``writer(tmp)`` fills a temporary sibling of its
+    target, and the temporaries are renamed only when every one is written. On any failure the
+    temporaries and the directories created for them are removed; an ``OSError`` becomes a
+    :class:`UsageError` naming the output."""
+    temps: list[tuple[Path, Path]] = []
+    created: list[Path] = []
+    target = next(iter(files), Path("."))
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        for target, writer in files.items():
+            created += make_parents(target.parent)
+            fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:200]}.",
+                                        suffix=".tmp")
+            os.close(fd)
+            temps.append((Path(name), target))
+            writer(Path(name))
+            os.chmod(name, 0o666 & ~umask)
+        for tmp, final in temps:
+            os.replace(tmp, final)
+        temps = []
+    except OSError as exc:
+        raise UsageError(f"{field} = {target}: cannot write ({exc.strerror or exc}); check the "
+                         "directory, its permissions and free space", field=field) from None
+    finally:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        if temps:
+            remove_dirs(created)
+    return list(files)
 
 
 def load_stage(cls: type[Stage], in_dir: str | Path):
@@ -172,6 +290,7 @@ def load_circuit(path: Path):
         raise DataError(f"{path}: cannot read QPY circuit ({exc}); re-run qmlc lower") from None
 
 
-__all__ = ["META_FILE", "Stage", "check_stage_dir", "json_default", "load_array", "load_circuit",
-           "load_json", "load_sparse", "load_stage", "qmlc_version", "save_circuit", "save_json",
-           "save_sparse", "save_stage", "to_json"]
+__all__ = ["META_FILE", "NAME_MAX", "PATH_MAX", "Stage", "check_output_path", "check_stage_dir",
+           "json_default", "load_array", "load_circuit", "load_json", "load_sparse", "load_stage",
+           "make_parents", "qmlc_version", "remove_dirs", "save_circuit", "save_json",
+           "save_sparse", "save_stage", "to_json", "write_files"]

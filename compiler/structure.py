@@ -149,8 +149,8 @@ def history_structure(g_stats: list[SparsityStats], n: int, order: int,
     # ‖c_j‖₂ = ‖G_0‖₂^j exactly for c_j = G_0^{⊗j}; ‖G_0‖₂ ≤ √(‖G_0‖₁ ‖G_0‖_∞) for a column
     g0 = g_stats[0]
     g0_two = math.sqrt(g0.norm_one * g0.norm_inf)
-    constant = math.sqrt(sum(g0_two ** (2 * j) for j in ks))
-    inverse = sum(norm_two**t for t in range(steps + 1)) if norm_two != 1 else float(steps + 1)
+    constant = math.sqrt(sum(power(g0_two, 2 * j) for j in ks))
+    inverse = geometric_sum(norm_two, steps)
     return HistoryStructure(
         n=n, order=order, steps=steps, delta=delta, dim=(steps + 1) * delta,
         lift_nnz_bound=lift_nnz, lift_max_row_nnz_bound=row_nnz, lift_max_col_nnz_bound=col_nnz,
@@ -163,6 +163,24 @@ def history_structure(g_stats: list[SparsityStats], n: int, order: int,
         history_inverse_norm_two_bound=inverse,
         kappa_bound=(1.0 + norm_two) * inverse,
         constant_norm=constant)
+
+
+def power(base: float, exponent: int) -> float:
+    """``base ** exponent`` for base ≥ 0, ``inf`` where float64 overflows (Python raises)."""
+    try:
+        return float(base) ** exponent
+    except OverflowError:
+        return math.inf
+
+
+def geometric_sum(ratio: float, steps: int) -> float:
+    """Σ_{t=0}^{T} r^t in closed form (r ≥ 0), ``inf`` where it overflows float64."""
+    if ratio == 1.0:
+        return float(steps + 1)
+    if ratio < 1.0:
+        return (1.0 - power(ratio, steps + 1)) / (1.0 - ratio)
+    top = power(ratio, steps + 1)
+    return math.inf if math.isinf(top) else (top - 1.0) / (ratio - 1.0)
 
 
 def polymap_g_stats(G: tuple) -> list[SparsityStats]:

@@ -17,6 +17,8 @@ import numpy as np
 import scipy.sparse.linalg as spla
 
 from qmlc.compiler.carleman import build_carleman_system
+from qmlc.compiler.dissipation import analyze_dissipation
+from qmlc.compiler.errors import NonDissipativeError
 from qmlc.compiler.network_loss import network_gradient_descent
 from qmlc.compiler.pipeline import (
     check_history_size,
@@ -25,6 +27,7 @@ from qmlc.compiler.pipeline import (
     predicted_structure,
 )
 from qmlc.compiler.polymap import PolynomialMap
+from qmlc.compiler.progress import task
 from qmlc.compiler.results import Result
 from qmlc.compiler.spec import ModelSpec
 
@@ -33,7 +36,7 @@ from qmlc.compiler.spec import ModelSpec
 class OrderCheck:
     order: int
     dim: int
-    residual: float  # ‖A x − b‖ / ‖b‖
+    residual: float  # ‖A x − b‖₂ / ‖b‖₂ of the computed solution x (a check of the solve)
     error_vs_map: float
     relative_error_vs_map: float
     error_vs_gradient_descent: float | None
@@ -56,12 +59,19 @@ def verify_polymap(polymap: PolynomialMap, order: int, steps: int,
                    reference: np.ndarray | None = None, where: str = "model") -> Verification:
     """Truncation error of orders 1..N against the exact map (and an optional reference)."""
     check_history_size(predicted_structure(polymap, order, steps), where)
-    exact = polymap.iterate(steps)
+    with np.errstate(over="ignore", invalid="ignore"):
+        exact = polymap.iterate(steps)
+    if not np.all(np.isfinite(exact)):
+        bad = int(np.argmax(~np.all(np.isfinite(exact), axis=1)))
+        raise NonDissipativeError(f"{where}: the map's trajectory overflows float64 at step {bad} "
+                                  f"of {steps}: the dynamics expand; lower the learning rate or "
+                                  "the steps")
     scale = float(np.abs(exact).max()) or 1.0
     checks = []
     for n_order in range(1, order + 1):
-        system = build_carleman_system(polymap, n_order, steps)
-        x = solve_history(system.A, system.b)
+        with task(f"order {n_order} of {order}: building and solving the history system"):
+            system = build_carleman_system(polymap, n_order, steps)
+            x = solve_history(system.A, system.b)
         residual = float(np.linalg.norm(system.A @ x - system.b) / np.linalg.norm(system.b))
         traj = system.trajectory(x)
         err_map = float(np.abs(traj - exact).max())
@@ -74,11 +84,24 @@ def verify_polymap(polymap: PolynomialMap, order: int, steps: int,
                         orders=checks)
 
 
-def verify_spec(spec: ModelSpec) -> Verification:
-    """`qmlc verify`: the checks above for a spec's own order and steps."""
+def verify_spec(spec: ModelSpec, allow_nondissipative: bool = False) -> Verification:
+    """`qmlc verify`: the checks above for a spec's own order and steps.
+
+    Expanding dynamics are refused (as by the lowering) unless ``allow_nondissipative``: their
+    trajectories grow like ρ^T and every error below is then relative to an exploding scale."""
     order, steps = order_and_steps(spec)
     polymap = lower_to_polymap(spec)
+    where = str(spec.path)
+    check_history_size(predicted_structure(polymap, order, steps), where)
+    dissipation = analyze_dissipation(polymap.G[1], steps)
+    if dissipation.classification == "non-dissipative" and not allow_nondissipative:
+        raise NonDissipativeError(
+            f"{where}: the dynamics are non-dissipative (spectral radius of G1 = "
+            f"{dissipation.spectral_radius:.4g}, amplification "
+            f"{dissipation.amplification_over_horizon:.3g} over {steps} steps); lower the learning "
+            "rate, or set allow_nondissipative to check it anyway")
     reference = None
     if spec.kind == "sparse-network":
-        reference = network_gradient_descent(spec, steps)
-    return verify_polymap(polymap, order, steps, reference, where=str(spec.path))
+        with task(f"true gradient descent, {steps} steps"):
+            reference = network_gradient_descent(spec, steps)
+    return verify_polymap(polymap, order, steps, reference, where=where)

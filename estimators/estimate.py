@@ -8,23 +8,32 @@ built with symbols. Every number is labelled with its model, and the formulas ar
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, replace
 
+import sympy
+
 from qmlc.circuits.bloqs import data_access, readout, state_prep
 from qmlc.circuits.bloqs.qlsa_models import model as qlsa_model
+from qmlc.compiler.errors import TooLargeError
 from qmlc.compiler.results import Result, optional
 from qmlc.estimators.breakdown import CostBreakdown, t_count_breakdown
 from qmlc.estimators.frontier import LogicalCounts, ParetoPoint, PhysicalEstimate
 from qmlc.estimators.logical import (
     ALGORITHMS,
     CITATIONS,
+    EPS_SYM,
+    KAPPA_SYM,
+    N_SYM,
     ROTATION_OFFSET,
     ROTATION_SLOPE,
     T_PER_TOFFOLI,
+    T_SYM,
     StructuralInputs,
     concrete_estimate,
     symbolic_formula,
+    symbolic_t_count,
 )
 from qmlc.estimators.physical import physical_estimates
 from qmlc.estimators.sweep import ScalingSweep, scaling_sweep
@@ -100,8 +109,20 @@ def estimate_resources(inputs: StructuralInputs, algorithm: str, model: str, n: 
     data-access ``model``; ``source`` names where the structure came from (flags or a spec);
     ``breakdown`` adds the T-count per component (:mod:`qmlc.estimators.breakdown`)."""
     start = time.perf_counter()
-    tree, counts = concrete_estimate(inputs, algorithm, model, n, steps, kappa, eps)
     formula = symbolic_formula(inputs, algorithm, model)
+    try:
+        tree, counts = concrete_estimate(inputs, algorithm, model, n, steps, kappa, eps)
+        fits = all(_finite(v) for v in (counts.t_count, counts.toffoli, counts.qubits,
+                                         counts.measurement, tree.queries, tree.alpha,
+                                         tree.kappa_eff, tree.readout))
+    except OverflowError:
+        fits = False
+    if not fits:
+        raise TooLargeError(
+            f"the estimate for n = {n:,}, T = {steps:,}, N = {inputs.order}, kappa = {kappa:.3g}, "
+            f"epsilon = {eps:g} overflows float64 in its figures (alpha = {inputs.alpha:.3g}, "
+            f"{_log10_text(symbolic_t_count(inputs, algorithm, model), n, steps, kappa, eps)}); "
+            "lower n, steps, order or the row sparsity, or raise epsilon")
     logical_seconds = time.perf_counter() - start
 
     t_count, ccz = int(counts.t_count), int(counts.toffoli)
@@ -310,6 +331,29 @@ def compare_solvers(inputs: StructuralInputs, model: str, n: int, steps: int, ka
         model=source, kappa_details=kappa_details or None,
         sweep=scaling_sweep(inputs, None, n, steps, kappa, eps, data_access=model)
         if sweep else None)
+
+
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (OverflowError, TypeError, ValueError):
+        return False
+
+
+def _log10_text(expression, n, steps, kappa, eps) -> str:
+    """log10 of the symbolic T-count at these values, in exact sympy arithmetic."""
+    try:
+        # ceil/floor change a count by < 1, nothing on this scale; dropped so that sympy does not
+        # try to find the integer part of a 10^400-sized float
+        smooth = expression.replace(sympy.ceiling, lambda x: x).replace(sympy.floor, lambda x: x)
+        value = smooth.xreplace({N_SYM: sympy.Integer(n), T_SYM: sympy.Integer(steps),
+                                 KAPPA_SYM: sympy.Float(kappa, 30), EPS_SYM: sympy.Float(eps, 30)})
+        log10 = float(sympy.N(sympy.log(value, 10), 15))
+    except (ArithmeticError, TypeError, ValueError):
+        return "its counts exceed 1.8e308"
+    if not math.isfinite(log10):
+        return "its counts exceed 1.8e308"
+    return f"log10(T-count per solve) = {log10:.1f}"
 
 
 __all__ = ["ResourceEstimate", "SolverComparison", "compare_solvers", "estimate_resources",

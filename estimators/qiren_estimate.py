@@ -45,6 +45,7 @@ import numpy as np
 
 from qmlc.circuits.reupload import ReuploadShape, qiskit_circuit
 from qmlc.circuits.reupload_bloq import ReuploadLayerBloq
+from qmlc.compiler import limits
 from qmlc.compiler.errors import UsageError
 from qmlc.compiler.qiren_model import QirenModel, qiren_from_spec
 from qmlc.compiler.qiren_program import lower_qiren_spec
@@ -106,33 +107,54 @@ class QirenEstimate:
         return out
 
 
+# Building a layer's Qiskit circuit costs ~4 KB and ~0.1 ms per instruction (measured on a
+# 50-qubit, L = K = 20 layer: 85,000 instructions, 9 s with its depth); larger layers are counted
+# from the Qualtran bloq alone.
+MAX_CIRCUIT_INSTRUCTIONS = 100_000
+
+
+def layer_instructions(model: QirenModel) -> int:
+    """Gates of one hybrid layer's circuit: (L+1)K Rot blocks of q Rot gates (3 rotations each)
+    and q entanglers, and L encoding layers of q rotations."""
+    q, L, K = model.width, model.reuploads, model.blocks
+    return (L + 1) * K * q * 4 + L * q
+
+
 def circuit_figures(model: QirenModel) -> dict:
-    """Qubits, depth and gate counts of one hybrid layer's circuit (from the Qiskit circuit)."""
+    """Qubits, depth and gate counts of one hybrid layer's circuit (from the Qiskit circuit; from
+    the Qualtran bloq alone beyond :data:`MAX_CIRCUIT_INSTRUCTIONS`)."""
+    q, L, K = model.width, model.reuploads, model.blocks
+    removable = q + (L * q if model.encoding == "rz" else 0)
+    qualtran = _qualtran_counts(model)
+    instructions = layer_instructions(model)
+    figures = {
+        "qubits": q,
+        "rot_gates": (L + 1) * K * q,
+        "encoding_rotations": L * q,
+        "two_qubit_gates": qualtran["clifford"],
+        "rotations_as_emitted": qualtran["rotation"],
+        "rotations_after_merging": qualtran["rotation"] - removable,
+        "measured_observables": [f"Z_{j}" for j in range(q)] if q <= 64 else f"Z_0..Z_{q - 1}",
+        "qualtran_gate_counts": qualtran,
+    }
+    if instructions > MAX_CIRCUIT_INSTRUCTIONS:
+        return {**figures, "depth": None, "two_qubit_depth": None, "gate_counts": None,
+                "source": f"Qualtran bloq counts; the {instructions:,}-gate circuit is too large "
+                          f"to build for its depth (limit {MAX_CIRCUIT_INSTRUCTIONS:,})"}
     shape = ReuploadShape(model.width, model.reuploads, model.blocks, model.entangler,
                           model.encoding)
     circuit = qiskit_circuit(shape)
     ops = {str(k): int(v) for k, v in circuit.count_ops().items()}
     two_qubit = ops.get("cz", 0) + ops.get("cx", 0)
     rotations = sum(ops.get(g, 0) for g in ("rz", "ry", "rx"))
-    q, L, K = model.width, model.reuploads, model.blocks
-    removable = q + (L * q if model.encoding == "rz" else 0)
-    qualtran = _qualtran_counts(model)
     if qualtran["rotation"] != rotations or qualtran["clifford"] != two_qubit:  # pragma: no cover
         raise AssertionError("Qualtran bloq and lowered circuit disagree; this is a qmlc bug")
-    return {
-        "qubits": circuit.num_qubits,
-        "depth": circuit.depth(),
-        "two_qubit_depth": circuit.depth(lambda inst: inst.operation.num_qubits == 2),
-        "gate_counts": ops,
-        "rot_gates": (L + 1) * K * q,
-        "encoding_rotations": L * q,
-        "two_qubit_gates": two_qubit,
-        "rotations_as_emitted": rotations,
-        "rotations_after_merging": rotations - removable,
-        "measured_observables": [f"Z_{j}" for j in range(q)],
-        "qualtran_gate_counts": qualtran,
-        "source": "counted on the lowered Qiskit circuit (Rot = rz.ry.rz), measurement excluded",
-    }
+    return {**figures,
+            "depth": circuit.depth(),
+            "two_qubit_depth": circuit.depth(lambda inst: inst.operation.num_qubits == 2),
+            "gate_counts": ops,
+            "source": "counted on the lowered Qiskit circuit (Rot = rz.ry.rz), measurement "
+                      "excluded"}
 
 
 def _z_moments(layer, angles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -268,12 +290,12 @@ def estimate_qiren_spec(spec: ModelSpec, epsilon: float = 1e-2, delta: float = 1
     """:func:`estimate_qiren` for a spec, plus the output precision on its signal (shots per
     circuit for every output to ε, from the lowered program's noise gain) where the width allows
     exact single-shot covariances."""
-    if not 0 < epsilon < 1:
+    if not isinstance(epsilon, (int, float)) or not limits.MIN_EPSILON <= epsilon < 1:
         raise UsageError(f"epsilon = {epsilon}: QIREN's target precision on <Z> must be in "
-                         "(0, 1)", field="epsilon")
-    if not 0 < delta < 1:
-        raise UsageError(f"error_budget = {delta}: the failure probability must be in (0, 1)",
-                         field="error_budget")
+                         f"[{limits.MIN_EPSILON:g}, 1)", field="epsilon")
+    if not isinstance(delta, (int, float)) or not limits.MIN_EPSILON <= delta < 1:
+        raise UsageError(f"error_budget = {delta}: the failure probability must be in "
+                         f"[{limits.MIN_EPSILON:g}, 1)", field="error_budget")
     model = qiren_from_spec(spec)
     signal = load_signal(spec)
     samples = None if signal is None else int(signal[0].shape[0])

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qmlc.circuits.bloqs.history_terms import FactorStats
+from qmlc.compiler import limits
 from qmlc.compiler.dissipation import analyze_dissipation
 from qmlc.compiler.errors import NonDissipativeError, UsageError
 from qmlc.compiler.pipeline import lower_to_polymap, order_and_steps
-from qmlc.compiler.spec import ModelSpec, get_float
-from qmlc.compiler.structure import history_structure, polymap_g_stats
+from qmlc.compiler.spec import ModelSpec
+from qmlc.compiler.structure import geometric_sum, history_structure, polymap_g_stats
 from qmlc.compiler.truncation_bound import infinity_norms
 from qmlc.estimators.estimate import (
     ResourceEstimate,
@@ -39,7 +40,7 @@ from qmlc.estimators.logical import (
 )
 
 FLAG_DEGREE = 2
-MAX_ORDER = 8
+MAX_ORDER = limits.MAX_ORDER
 DATA_ACCESS = ("qram", "qrom", "select-swap")
 
 
@@ -64,35 +65,63 @@ class EstimateOptions:
         if self.data_access not in DATA_ACCESS:
             raise UsageError(f"data_access = {self.data_access!r}: use one of "
                              f"{', '.join(DATA_ACCESS)}", field="data_access")
-        p = self.physical_error_rate
-        if not (math.isfinite(p) and 0 < p < 0.01):
+        p = _real(self.physical_error_rate, "physical_error_rate")
+        if not 0 < p < 0.01:
             raise UsageError(f"physical_error_rate = {p:g}: must be in (0, 0.01) (below the "
                              "surface-code threshold)", field="physical_error_rate")
-        budget = self.error_budget
-        if not (math.isfinite(budget) and 0 < budget < 1):
+        budget = _real(self.error_budget, "error_budget")
+        if not 0 < budget < 1:
             raise UsageError(f"error_budget = {budget:g}: must be in (0, 1)", field="error_budget")
-        kappa = self.kappa
-        if kappa is not None and not (math.isfinite(kappa) and kappa >= 1):
-            raise UsageError(f"kappa = {kappa:g}: a condition number is >= 1", field="kappa")
+        _kappa(self.kappa)
 
 
-def _integer(value: float | None, name: str, minimum: int) -> int | None:
+def _real(value: object, name: str) -> float:
+    """A finite real library argument (a UsageError naming it otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UsageError(f"{name} = {value!r}: must be a number", field=name)
+    if not math.isfinite(value):
+        raise UsageError(f"{name} = {value}: must be finite", field=name)
+    return float(value)
+
+
+def _kappa(kappa: object) -> float | None:
+    if kappa is None:
+        return None
+    kappa = _real(kappa, "kappa")
+    if not limits.MIN_KAPPA <= kappa <= limits.MAX_KAPPA:
+        raise UsageError(f"kappa = {kappa:g}: a condition number must be "
+                         f"{limits.interval(limits.MIN_KAPPA, limits.MAX_KAPPA)}", field="kappa")
+    return kappa
+
+
+def _integer(value: float | None, name: str, minimum: int, maximum: int) -> int | None:
+    """An integer given as a number (flags are read as floats so that 1e8 works)."""
     if value is None:
         return None
-    if not math.isfinite(value) or value < minimum or value != int(value):
-        raise UsageError(f"{name} = {value:g}: must be an integer >= {minimum}", field=name)
+    value = _real(value, name)
+    if value != int(value) or not minimum <= value <= maximum:
+        raise UsageError(f"{name} = {value:g}: must be an integer "
+                         f"{limits.interval(minimum, maximum)}", field=name)
     return int(value)
 
 
 def _order(order: int | None) -> int | None:
-    if order is not None and not 1 <= order <= MAX_ORDER:
-        raise UsageError(f"order = {order}: must be between 1 and {MAX_ORDER}", field="order")
+    if order is None:
+        return None
+    if isinstance(order, bool) or not isinstance(order, int) or not (
+            limits.MIN_ORDER <= order <= limits.MAX_ORDER):
+        raise UsageError(f"order = {order}: must be an integer "
+                         f"{limits.interval(limits.MIN_ORDER, limits.MAX_ORDER)}", field="order")
     return order
 
 
 def _epsilon(eps: float | None) -> float | None:
-    if eps is not None and not (math.isfinite(eps) and 0 < eps < 1):
-        raise UsageError(f"epsilon = {eps:g}: must satisfy 0 < epsilon < 1", field="epsilon")
+    if eps is None:
+        return None
+    eps = _real(eps, "epsilon")
+    if not limits.MIN_EPSILON <= eps < limits.MAX_EPSILON:
+        raise UsageError(f"epsilon = {eps:g}: must be in [{limits.MIN_EPSILON:g}, 1) (a target "
+                         "error below 1e-15 is beneath float64 resolution)", field="epsilon")
     return eps
 
 
@@ -138,17 +167,24 @@ def request_from_parameters(n: float, steps: float, order: int, row_sparsity: fl
                             epsilon: float, gradient_norm: float = 1.0,
                             kappa: float | None = None) -> EstimateRequest:
     """Validated bare parameters (see the module docstring for the map they stand for)."""
-    n_int = _integer(n, "n", 2)
-    steps_int = _integer(steps, "steps", 1)
+    for name, value in (("n", n), ("steps", steps), ("order", order),
+                        ("row_sparsity", row_sparsity), ("epsilon", epsilon)):
+        if value is None:
+            raise UsageError(f"{name} is required for an estimate from parameters", field=name)
+    n_int = _integer(n, "n", limits.MIN_N, limits.MAX_N)
+    steps_int = _integer(steps, "steps", limits.MIN_STEPS, limits.MAX_STEPS)
     order = _order(order)
-    sparsity = _integer(row_sparsity, "row_sparsity", 1)
+    sparsity = _integer(row_sparsity, "row_sparsity", 1, limits.MAX_N)
     if sparsity > n_int:
         raise UsageError(f"row_sparsity = {sparsity} exceeds n = {n_int}: at most n nonzeros "
                          "fit in a row", field="row_sparsity")
     eps = _epsilon(epsilon)
-    if not (math.isfinite(gradient_norm) and gradient_norm >= 0):
-        raise UsageError(f"gradient_norm = {gradient_norm:g}: must be a finite norm >= 0",
+    gradient_norm = _real(gradient_norm, "gradient_norm")
+    if not 0 <= gradient_norm <= limits.MAX_GRADIENT_NORM:
+        raise UsageError(f"gradient_norm = {gradient_norm:g}: must be a norm "
+                         f"{limits.interval(0.0, limits.MAX_GRADIENT_NORM)}",
                          field="gradient_norm")
+    kappa = _kappa(kappa)
     inputs = flag_inputs(n_int, order, sparsity, gradient_norm)
     if kappa is not None:
         source = "given (--kappa)"
@@ -165,11 +201,12 @@ def request_from_parameters(n: float, steps: float, order: int, row_sparsity: fl
 def request_from_spec(spec: ModelSpec, order: int | None = None, steps: float | None = None,
                       epsilon: float | None = None, kappa: float | None = None) -> EstimateRequest:
     """A Carleman spec's request; ``order``, ``steps``, ``epsilon`` override the spec's."""
-    polymap = lower_to_polymap(spec)
     spec_order, spec_steps = order_and_steps(spec)
     order = _order(order) or spec_order
-    steps = _integer(steps, "steps", 1) or spec_steps
-    eps = _epsilon(epsilon) or get_float(spec, "epsilon", default=1e-3, positive=True)
+    steps = _integer(steps, "steps", limits.MIN_STEPS, limits.MAX_STEPS) or spec_steps
+    eps = _epsilon(epsilon) or spec.model.epsilon
+    kappa = _kappa(kappa)
+    polymap = lower_to_polymap(spec)
     g_stats = polymap_g_stats(polymap.G)
     inputs = polymap_inputs(polymap.G, order,
                             f"{spec.path}: exact statistics of G_0..G_{polymap.degree}")
@@ -231,8 +268,13 @@ def _kappa_from_dissipation(spec: ModelSpec, polymap, steps: int) -> tuple[float
             f"{report.spectral_radius:.4g}): κ grows like ρ^T and the estimate is meaningless; "
             "give kappa explicitly to estimate anyway")
     rho = report.spectral_radius
-    geometric = (steps + 1) if abs(rho - 1) < 1e-12 else (1 - rho ** (steps + 1)) / (1 - rho)
+    geometric = float(steps + 1) if abs(rho - 1) < 1e-12 else geometric_sum(rho, steps)
     kappa = max(1.0, (1 + rho) * geometric)
+    if not kappa <= limits.MAX_KAPPA:
+        raise NonDissipativeError(
+            f"{spec.path}: the estimated condition number (1+rho)·Σ rho^t = {kappa:.3g} over "
+            f"{steps} steps (spectral radius of G1 = {rho:.6g}) exceeds "
+            f"{limits.MAX_KAPPA:g}; give kappa explicitly or fewer steps")
     source = (f"estimated from dissipation data ({report.classification}, spectral radius of G1 "
               f"= {rho:.4g} in place of ||M||): (1+rho)*sum_t rho^t")
     return kappa, source, report.to_dict()

@@ -1,71 +1,49 @@
-"""Files for people: output paths checked before any work, and texts written all or none."""
+"""Files for people: output paths checked before any work, and files written all or none.
+
+The checks and the atomic writes are :mod:`qmlc.compiler.stage_io`'s (one implementation for
+stages, weights and the files of reports): a path is refused before any work when it cannot be
+written (a file in the way, a name too long, a read-only, immutable or virtual directory), and a
+set of files appears whole or not at all.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 
 from qmlc.compiler.errors import UsageError
+from qmlc.compiler.stage_io import check_output_path
+from qmlc.compiler.stage_io import write_files as _write_atomically
 
 
-def check_output_file(path: Path, example: str) -> Path:
-    """``path`` must name a file whose directory exists or can be created."""
-    path = Path(path)
-    if path.is_dir():
-        raise UsageError(f"-o {path}: is a directory; give a file name such as {example}")
-    for parent in path.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise UsageError(f"-o {path}: {parent} is a file, not a directory; choose "
-                                 "another output path")
-            break
+def check_output_file(path: Path, example: str, sidecars: tuple[str, ...] = ()) -> Path:
+    """``path`` must name a file that can be written (:func:`qmlc.compiler.stage_io.
+    check_output_path`), and none of the ``sidecars`` (suffixes written beside it under the same
+    stem, such as ``.json``) may be the file itself."""
+    path = check_output_path(path, example=example)
+    for suffix in sidecars:
+        if path.suffix == suffix:
+            raise UsageError(f"output = {path}: the {suffix} sidecar is written beside the "
+                             f"output under the same name, so the output cannot end in "
+                             f"{suffix}; give a name such as {example}", field="output")
+        check_output_path(path.with_suffix(suffix))
     return path
 
 
 def check_writable(path: Path) -> None:
-    """The nearest existing directory above ``path`` must accept a new file: probed by
-    creating (and removing) a temporary file there, before any work, so a long computation
-    does not end in a permission error (permission bits alone say nothing for root, or on
-    read-only file systems)."""
-    for parent in Path(path).absolute().parents:
-        if parent.exists():
-            try:
-                with tempfile.NamedTemporaryFile(dir=parent, prefix=".qmlc-probe-"):
-                    pass
-            except OSError as exc:
-                raise UsageError(f"-o {path}: cannot create files in {parent} "
-                                 f"({exc.strerror or exc}); choose another output path") from None
-            return
+    """The nearest existing directory above ``path`` must accept a new file (probed by creating
+    and removing a temporary file there), before any work."""
+    check_output_path(path)
 
 
 def write_files(files: dict[Path, str | bytes]) -> list[Path]:
     """Write several files, text or bytes: all of them or none (temporary names in the target
-    directories, renamed at the end; on any failure every temporary file is removed)."""
-    temps: list[tuple[str, Path]] = []
-    created: list[Path] = []
-    try:
-        for target, content in files.items():
-            missing = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            created += missing
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-            temps.append((tmp, target))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content.encode() if isinstance(content, str) else content)
-            os.chmod(tmp, 0o644)
-        for tmp, target in temps:
-            os.replace(tmp, target)
-    except OSError as exc:
-        for tmp, _ in temps:
-            Path(tmp).unlink(missing_ok=True)
-        for directory in created:      # innermost first: only the ones this call made
-            with contextlib.suppress(OSError):
-                directory.rmdir()
-        raise UsageError(f"-o {next(iter(files))}: cannot write ({exc.strerror or exc}); check "
-                         "the directory and its permissions") from None
-    return list(files)
+    directories, renamed at the end; on any failure every temporary file and every directory
+    made for them is removed)."""
+    def writer(content: str | bytes):
+        def write(tmp: Path) -> None:
+            tmp.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        return write
+    return _write_atomically({Path(target): writer(content) for target, content in files.items()})
 
 
 def write_texts(files: dict[Path, str]) -> list[Path]:

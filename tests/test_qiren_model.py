@@ -153,8 +153,8 @@ def _spec(tmp_path, body: str):
     ("[signal]\nimage = \"lena\"\n", "signal.image"),
 ])
 def test_bad_specs_are_rejected_with_one_line(tmp_path, body, field):
-    spec = _spec(tmp_path, body)
-    with pytest.raises(SpecError) as err:
+    with pytest.raises(SpecError) as err:  # the schema refuses most when the spec is loaded
+        spec = _spec(tmp_path, body)
         qiren_from_spec(spec)
         load_signal(spec)
     message = str(err.value)

@@ -287,10 +287,12 @@ def test_bad_size_flags_are_refused_before_writing(tmp_path, capsys):
 def test_write_failure_leaves_no_partial_file(tmp_path, monkeypatch):
     """A failure while writing (disk full, forced here on the second file: a figure in a new
     folder) leaves neither files, temporary files nor the new folder behind."""
+    import tempfile
+
     import qmlc.reports.files as files
     from qmlc.compiler.errors import UsageError
 
-    real = files.tempfile.mkstemp
+    real = tempfile.mkstemp
     calls = []
 
     def failing(*args, **kwargs):
@@ -298,7 +300,7 @@ def test_write_failure_leaves_no_partial_file(tmp_path, monkeypatch):
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
         return real(*args, **kwargs)
-    monkeypatch.setattr(files.tempfile, "mkstemp", failing)
+    monkeypatch.setattr(tempfile, "mkstemp", failing)
     out = tmp_path / "r.md"
     with pytest.raises(UsageError, match="No space left"):
         files.write_files({out: "text", tmp_path / "r_figures" / "a.png": b"png"})

@@ -18,29 +18,39 @@ from qmlc.backends.ibm_device import is_ibm_backend, resolve_device
 from qmlc.backends.ibm_isa import isa_circuits, isa_qasm, isa_report
 from qmlc.compiler.errors import UsageError
 from qmlc.compiler.pipeline import lower_to_carleman
+from qmlc.compiler.progress import track
 from qmlc.compiler.qasm_export import qasm_export
 from qmlc.compiler.qiren_program import lower_qiren_spec
 from qmlc.compiler.qlsa import build_program
 from qmlc.compiler.spec import ModelSpec, load_spec
 from qmlc.compiler.stage_io import to_json
 from qmlc.reports.files import check_output_file, write_texts
-from qmlc.reports.verbs import VerbOutput
+from qmlc.reports.verbs import VerbOutput, option, refuse_flags
 from qmlc.reports.verbs.qiren_inputs import qiren_inputs
+
+MAX_QASM2_FILES = 10_000  # one bound-angle file per input sample
 
 
 def main(args: argparse.Namespace) -> VerbOutput:
+    out = check_output_file(Path(args.output), "out/model.qasm", sidecars=(".json",))
     spec = load_spec(args.spec)
-    out = check_output_file(Path(args.output), "out/model.qasm")
-    if out.suffix == ".json":
-        raise UsageError(f"-o {out}: the JSON sidecar is written next to the QASM file under "
-                         "the same name with suffix .json; give a .qasm file name")
     if args.target is not None:
         if not is_ibm_backend(args.target):
             raise UsageError(f"--target {args.target}: ISA circuits are for IBM devices; give "
                              "ibm-fake[:DEVICE] or ibm:DEVICE, or leave --target out")
+        refuse_flags(args, ("inputs",), "to --target (the ISA circuit keeps its angles as "
+                                         "inputs)")
+        if spec.kind == "qiren":
+            refuse_flags(args, ("algorithm", "allow_nondissipative"), "to a QIREN spec")
+        else:
+            refuse_flags(args, ("weights",), "to a Carleman spec (QIREN only)")
         return compile_isa(args, spec, out)
     if spec.kind == "qiren":
+        refuse_flags(args, ("algorithm", "allow_nondissipative"), "to a QIREN spec")
+        if args.format == "qasm3":
+            refuse_flags(args, ("inputs",), "to --format qasm3 (its angles are program inputs)")
         return compile_qiren(args, spec, out)
+    refuse_flags(args, ("weights", "inputs"), "to a Carleman spec (QIREN only)")
     return compile_carleman(args, spec, out)
 
 
@@ -51,7 +61,7 @@ def compile_isa(args: argparse.Namespace, spec: ModelSpec, out: Path) -> VerbOut
         layout = program.manifest()
     else:
         system = lower_to_carleman(spec, allow_nondissipative=args.allow_nondissipative)
-        qlsa = build_program(system, args.algorithm)
+        qlsa = build_program(system, option(args, "algorithm", "qsvt"))
         circuit = qlsa.circuit.copy()
         circuit.measure_all()
         layout = qlsa.layout()
@@ -74,7 +84,7 @@ def compile_isa(args: argparse.Namespace, spec: ModelSpec, out: Path) -> VerbOut
 
 def compile_carleman(args: argparse.Namespace, spec: ModelSpec, out: Path) -> VerbOutput:
     system = lower_to_carleman(spec, allow_nondissipative=args.allow_nondissipative)
-    program = build_program(system, args.algorithm)
+    program = build_program(system, option(args, "algorithm", "qsvt"))
     export = qasm_export(program, args.format)
     sidecar = out.with_suffix(".json")
     write_texts({out: export.text, sidecar: to_json(export.layout) + "\n"})
@@ -98,11 +108,15 @@ def compile_qiren(args: argparse.Namespace, spec: ModelSpec, out: Path) -> VerbO
     else:
         X, _ = qiren_inputs(args.inputs, model, spec)
         samples = int(X.shape[0])
+        if samples > MAX_QASM2_FILES:
+            raise UsageError(f"--format qasm2 writes one file per input and there are {samples:,}"
+                             f" (limit {MAX_QASM2_FILES:,}); use --format qasm3 (angles as "
+                             "program inputs) or --inputs with fewer rows")
         if samples == 1:
             files[out] = program.qasm2(X[0])
         else:
             width = len(str(samples - 1))
-            for n, x in enumerate(X):
+            for n, x in enumerate(track(X, f"binding {samples} inputs (QASM 2)")):
                 files[out.with_name(f"{out.stem}_{n:0{width}d}{out.suffix}")] = program.qasm2(x)
     files[sidecar] = manifest
     written = write_texts(files)

@@ -11,13 +11,13 @@ import argparse
 from pathlib import Path
 
 from qmlc.compiler.block_encoding_stage import lower_to_block_encoding
-from qmlc.compiler.errors import QmlcError
+from qmlc.compiler.errors import UsageError
 from qmlc.compiler.pipeline import lower_to_carleman, lower_to_polymap, order_and_steps
 from qmlc.compiler.qiren_program import lower_qiren_spec
 from qmlc.compiler.qlsa import build_program
 from qmlc.compiler.spec import ModelSpec, load_spec
 from qmlc.compiler.stage_io import Stage, check_stage_dir
-from qmlc.reports.verbs import VerbOutput
+from qmlc.reports.verbs import VerbOutput, option, refuse_flags
 
 
 def lower_stage(spec: ModelSpec, stage: str, args: argparse.Namespace) -> Stage:
@@ -32,18 +32,24 @@ def lower_stage(spec: ModelSpec, stage: str, args: argparse.Namespace) -> Stage:
         return system
     if stage == "block-encoding":
         return lower_to_block_encoding(system)
-    return build_program(system, args.algorithm)
+    return build_program(system, option(args, "algorithm", "qsvt"))
 
 
 def main(args: argparse.Namespace) -> VerbOutput:
-    spec = load_spec(args.spec)
-    if (spec.kind == "qiren") != (args.stage == "qiren"):
-        raise QmlcError(f"{spec.path}: stage '{args.stage}' does not apply to a spec of kind "
-                        f"{spec.kind!r}; use " + ("--stage qiren" if spec.kind == "qiren"
-                                                  else "--stage polymap, carleman, "
-                                                       "block-encoding or qlsa"))
     out = Path(args.output)
     check_stage_dir(out)
+    spec = load_spec(args.spec)
+    if (spec.kind == "qiren") != (args.stage == "qiren"):
+        raise UsageError(f"{spec.path}: stage '{args.stage}' does not apply to a spec of kind "
+                         f"{spec.kind!r}; use " + ("--stage qiren" if spec.kind == "qiren"
+                                                   else "--stage polymap, carleman, "
+                                                        "block-encoding or qlsa"))
+    if args.stage != "qiren":
+        refuse_flags(args, ("weights",), "to Carleman stages (QIREN weights)")
+    else:
+        refuse_flags(args, ("allow_nondissipative",), "to a QIREN spec")
+    if args.stage != "qlsa":
+        refuse_flags(args, ("algorithm",), f"to --stage {args.stage} (only to --stage qlsa)")
     stage = lower_stage(spec, args.stage, args)
     stage.save(out)
     described = stage.manifest() if args.stage == "qiren" else stage.describe()

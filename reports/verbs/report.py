@@ -20,8 +20,8 @@ from qmlc.estimators.requests import EstimateOptions, request_from_parameters, r
 from qmlc.reports.files import check_output_file, check_writable, write_files
 from qmlc.reports.format import byte_size
 from qmlc.reports.progress import step_progress
-from qmlc.reports.verbs import VerbOutput
-from qmlc.reports.verbs.estimate import SIZE_FLAGS
+from qmlc.reports.verbs import VerbOutput, option
+from qmlc.reports.verbs.estimate import SIZE_FLAGS, check_inputs
 
 FORMATS = {".html": "html", ".md": "markdown"}
 CARLEMAN_STAGES = 15   # 6 estimates, sweep, 3 error rates, 3 target errors, checks, the page
@@ -50,12 +50,14 @@ def build(args: argparse.Namespace, step):
     from qmlc.reports.report_data import carleman_report, qiren_report
 
     spec = load_spec(args.spec) if args.spec else None
+    check_inputs(args, spec)
     if spec is not None and spec.kind == "qiren":
-        return qiren_report(spec, 1e-2 if args.epsilon is None else args.epsilon,
-                            args.error_budget, args.weights, step)
-    options = EstimateOptions(algorithm=args.algorithm, data_access=args.data_access,
-                              physical_error_rate=args.physical_error_rate,
-                              error_budget=args.error_budget, kappa=args.kappa)
+        return qiren_report(spec, option(args, "epsilon", 1e-2),
+                            option(args, "error_budget", 1e-2), args.weights, step)
+    options = EstimateOptions(algorithm=option(args, "algorithm", "qsvt"),
+                              data_access=option(args, "data_access", "qram"),
+                              physical_error_rate=option(args, "physical_error_rate", 1e-3),
+                              error_budget=option(args, "error_budget", 1e-2), kappa=args.kappa)
     if spec is None:
         missing = [flag for flag, name in SIZE_FLAGS if getattr(args, name) is None]
         if missing:
@@ -63,11 +65,8 @@ def build(args: argparse.Namespace, step):
                              "them or pass a model spec")
         request = request_from_parameters(
             args.n, args.steps, args.order, args.row_sparsity, args.epsilon,
-            1.0 if args.gradient_norm is None else args.gradient_norm, options.kappa)
+            option(args, "gradient_norm", 1.0), options.kappa)
     else:
-        if args.gradient_norm is not None:
-            raise UsageError("--gradient-norm is for flag estimates only: a spec's G_0 gives "
-                             "||G_0||_2 exactly; drop the flag")
         request = request_from_spec(spec, args.order, args.steps, args.epsilon, options.kappa)
     return carleman_report(request, options, step)
 

@@ -23,17 +23,18 @@ from qmlc.backends.qiren_run import BACKENDS as QIREN_BACKENDS
 from qmlc.backends.qiren_run import run_qiren_program
 from qmlc.backends.qlsa_ibm import run_qlsa_on_device
 from qmlc.backends.qlsa_run import BACKENDS as QLSA_BACKENDS
-from qmlc.backends.qlsa_run import run_qlsa
+from qmlc.backends.qlsa_run import check_shots, run_qlsa
+from qmlc.compiler import limits
 from qmlc.compiler.errors import TooLargeError, UsageError
 from qmlc.compiler.pipeline import lower_to_carleman
-from qmlc.compiler.qiren_model import batchnorm_mode
+from qmlc.compiler.qiren_model import batchnorm_mode, qiren_from_spec
 from qmlc.compiler.qiren_program import lower_qiren_spec
 from qmlc.compiler.qiren_reference import reference_forward
 from qmlc.compiler.qiren_signal import mse_psnr
 from qmlc.compiler.qlsa import build_program
 from qmlc.compiler.spec import ModelSpec, load_spec
 from qmlc.reports.text import render_isa_lines, render_qlsa_device_run, render_qlsa_run
-from qmlc.reports.verbs import VerbOutput
+from qmlc.reports.verbs import VerbOutput, option, refuse_flags
 from qmlc.reports.verbs.qiren_inputs import qiren_inputs
 
 MAX_RUN_QUBITS = 20  # statevector simulation of one QIREN layer's circuit on Aer/Cirq
@@ -41,8 +42,22 @@ MAX_RUN_QUBITS = 20  # statevector simulation of one QIREN layer's circuit on Ae
 
 def main(args: argparse.Namespace) -> VerbOutput:
     spec = load_spec(args.spec)
-    if args.shots is not None and args.shots < 1:
-        raise UsageError(f"--shots is {args.shots}; give a positive number of shots or omit it")
+    if args.shots is not None:
+        check_shots(args.shots)
+    if args.seed is not None:
+        limits.check_seed(args.seed)
+        if args.shots is None:
+            raise UsageError("--seed seeds the sampling of --shots; without --shots the run is "
+                             "exact and draws no random numbers: drop --seed or give --shots")
+    if spec.kind == "qiren":
+        refuse_flags(args, ("algorithm", "amplify", "allow_nondissipative"),
+                     "to a QIREN spec (Carleman QLSA only)")
+    else:
+        refuse_flags(args, ("weights", "inputs"), "to a Carleman spec (QIREN only)")
+    # the documented defaults, once the flags given have been checked
+    args.backend = option(args, "backend", "aer")
+    args.algorithm = option(args, "algorithm", "qsvt")
+    args.seed = option(args, "seed", 0)
     ibm = is_ibm_backend(args.backend)
     if not ibm and (args.dry_run or args.noiseless):
         raise UsageError("--dry-run and --noiseless apply to IBM backends (ibm-fake[:DEVICE], "
@@ -100,11 +115,12 @@ def run_qiren(args: argparse.Namespace, spec: ModelSpec, early: Device | None = 
     if not ibm and args.backend not in QIREN_BACKENDS:
         raise UsageError(f"--backend {args.backend!r} is not supported for QIREN specs; "
                          f"choose one of {', '.join(QIREN_BACKENDS)} or an IBM device")
-    lowered = lower_qiren_spec(spec, args.weights)
-    model = lowered.model
+    model = qiren_from_spec(spec)
     if model.width > MAX_RUN_QUBITS and not ibm:
         raise TooLargeError(f"{spec.where('width')} is {model.width}; statevector runs are "
-                            f"limited to {MAX_RUN_QUBITS} qubits; use 'qmlc estimate'")
+                            f"limited to {MAX_RUN_QUBITS} qubits; use 'qmlc estimate'",
+                            field="width")
+    lowered = lower_qiren_spec(spec, args.weights)
     X, targets = qiren_inputs(args.inputs, model, spec)
     device_run = None
     if ibm:

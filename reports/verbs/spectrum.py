@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from qmlc.compiler import limits
 from qmlc.compiler.qiren_model import layer_key, qiren_from_spec
 from qmlc.compiler.qiren_spectrum import integer_linear_weights, layer1_spectrum
 from qmlc.compiler.qiren_weights import fold_batchnorm, weights_from_spec
@@ -15,8 +16,9 @@ def main(args: argparse.Namespace) -> VerbOutput:
     spec = load_spec(args.spec)
     require_kind(spec, "spectrum", ("qiren",))
     model = qiren_from_spec(spec)
-    weights = weights_from_spec(spec, model, args.weights, seed=args.seed)
-    A = integer_linear_weights(model.width, model.in_dim, args.seed)
+    seed = limits.check_seed(args.seed)
+    weights = weights_from_spec(spec, model, args.weights, seed=seed)
+    A = integer_linear_weights(model.width, model.in_dim, seed)
     _, bias = fold_batchnorm(weights, 0)
     report = layer1_spectrum(model, weights[layer_key(0, "circuit.weights")],
                              weights[layer_key(0, "circuit.final")], A, bias=bias)

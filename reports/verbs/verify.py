@@ -13,5 +13,5 @@ from qmlc.reports.verbs import VerbOutput, require_kind
 def main(args: argparse.Namespace) -> VerbOutput:
     spec = load_spec(args.spec)
     require_kind(spec, "verify", ("polynomial-map", "sparse-network"))
-    result = verify_spec(spec)
+    result = verify_spec(spec, allow_nondissipative=args.allow_nondissipative)
     return VerbOutput(result, render_verification(result))

@@ -30,7 +30,15 @@ import numpy as np
 from qmlc.compiler import resources
 from qmlc.compiler.errors import DataError, SpecError, TooLargeError
 from qmlc.compiler.schema import ACTIVATIONS, LOSSES
-from qmlc.compiler.spec import ModelSpec, data_path, load_npz, real_array, require_kind
+from qmlc.compiler.spec import (
+    ModelSpec,
+    check_magnitude,
+    data_path,
+    load_npz,
+    log10_abs_max,
+    real_array,
+    require_kind,
+)
 
 TAYLOR_ORDERS = (2, 3)
 # The third-derivative tensor is formed n×n rows at a time; n³ work and up to n³ stored entries.
@@ -176,6 +184,15 @@ def load_network(spec: ModelSpec) -> NetworkProblem:
 
     params, masks = _read_parameters(spec, "network.weights", layers, allow_masks=True)
     X, Y = _read_data(spec, layers, loss)
+    # The k-th derivative of the loss multiplies up to k + 1 weights and data entries; keep
+    # their products inside float64 (qmlc.compiler.spec.check_magnitude).
+    power = taylor_order + 1
+    for key, value in zip(_param_keys(len(layers) - 1), params, strict=True):
+        check_magnitude(power * max(0.0, log10_abs_max(value)), spec.where("network.weights"),
+                        f"max|{key}|^{power}", f"rescale {key}")
+    for key, value in (("X", X), ("Y", Y)):
+        check_magnitude(power * max(0.0, log10_abs_max(value)), spec.where("training.data"),
+                        f"max|{key}|^{power}", f"rescale {key}")
 
     keys = _param_keys(len(layers) - 1)
     fixed, positions, names, theta_init = [], [], [], []
@@ -206,6 +223,11 @@ def load_network(spec: ModelSpec) -> NetworkProblem:
     else:
         theta0 = _read_expansion_point(spec, layers, masks, fixed, positions)
 
+    order = spec.model.order
+    check_magnitude(order * max(0.0, log10_abs_max(theta_init - theta0)),
+                    spec.where("training.expansion_point"),
+                    f"max|θ_init − θ0|^N (N = {order}, the largest entry of u^(⊗N))",
+                    "expand closer to the initial weights, or rescale them")
     n = theta_init.size
     limit = MAX_N_THIRD_ORDER if taylor_order == 3 else MAX_N_SECOND_ORDER
     if n <= limit:

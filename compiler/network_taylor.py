@@ -118,9 +118,11 @@ def polynomial_map_from_network(spec: ModelSpec) -> PolynomialMap:
 
     The map's magnitudes are checked like a polynomial-map spec's (u^{⊗N} and the lift's products
     must fit in float64): large weights, data or learning rates show up here, in G."""
-    polymap = polynomial_map_from_problem(as_network_problem(spec))
+    problem = as_network_problem(spec)
+    polymap = polynomial_map_from_problem(problem)
     check_map_magnitudes(polymap.u0, list(polymap.G), spec.model.order,
-                         f"{spec.path}: the Taylor-expanded map (weights, data, learning_rate)")
+                         f"{spec.where('training.learning_rate')} = {problem.learning_rate:g} "
+                         "with network.weights and training.data: the Taylor-expanded map")
     return polymap
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from qmlc.compiler import resources
+from qmlc.compiler.errors import DataError
 from qmlc.compiler.qiren_model import BN_EPS, QirenModel, layer_key
 
 _Z = np.array([1.0, -1.0])
@@ -92,6 +94,11 @@ def circuit_state_reference(angles: np.ndarray, weights: np.ndarray, final: np.n
     """Final statevectors (B, 2**q) of one hybrid layer's circuit, qubit 0 most significant."""
     angles = np.atleast_2d(np.asarray(angles, dtype=float))
     B, q = angles.shape
+    resources.require(resources.statevector(q, batch=B, copies=3),
+                      f"simulating a {q}-qubit QIREN circuit (numpy reference)")
+    if not np.all(np.isfinite(angles)):
+        raise DataError("the encoded angles W'x + b' hold NaN or inf: the inputs or the weights "
+                        "are too large for float64; rescale them")
     state = np.zeros((B,) + (2,) * q, dtype=complex)
     state[(slice(None),) + (0,) * q] = 1.0
     enc = ROTATIONS[encoding]

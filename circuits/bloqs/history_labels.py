@@ -119,11 +119,17 @@ def _side_counts(lay: LabelLayout, ssa: SympySymbolAllocator) -> BloqCountDictT:
     register, per level (a rotation tree of 2^term_bits − 1 controlled Ry for each of the N
     levels), one controlled uniform superposition over the slots of each factor position;
     the other side's level from a term table; t ∓ 1 for −S ⊗ M terms; N digits copied."""
-    return {Ry(ssa.new_symbol("term_weight")).controlled(): lay.order * (2**lay.term_bits - 1),
-            PrepareUniformSuperposition(lay.factor_slots, cvs=(1,)): lay.order,
-            QROM.build_from_bitsize((lay.term_count + 2,), (lay.level_bits,)): 1,
-            AddK(QUInt(lay.time_bits), 1): 1,
-            CNOT(): lay.order * lay.digit_bits}
+    from qualtran.symbolics import is_symbolic
+
+    counts = {Ry(ssa.new_symbol("term_weight")).controlled(): lay.order * (2**lay.term_bits - 1),
+              QROM.build_from_bitsize((lay.term_count + 2,), (lay.level_bits,)): 1,
+              AddK(QUInt(lay.time_bits), 1): 1,
+              CNOT(): lay.order * lay.digit_bits}
+    # one slot per factor (row sparsity 1) needs no superposition; Qualtran's
+    # PrepareUniformSuperposition(1) has a 0-bit target and cannot decompose
+    if is_symbolic(lay.factor_slots) or lay.factor_slots > 1:
+        counts[PrepareUniformSuperposition(lay.factor_slots, cvs=(1,))] = lay.order
+    return counts
 
 
 @attrs.frozen

@@ -87,8 +87,8 @@ def main(args: argparse.Namespace) -> VerbOutput:
         f"encoding holds A/α with α = {aer.alpha:.4g} ≥ ‖A‖₂ = {norm_a:.4g} ('qmlc run --json' "
         "reports this κ).",
         f"   Success probability {aer.success_probability:.1%}: about one run in "
-        f"{1 / aer.success_probability:.0f} succeeds (ancillas postselected); --amplify raises it to ~94 % with a "
-        "fixed number of amplitude-amplification rounds.",
+        f"{1 / aer.success_probability:.0f} succeeds (ancillas postselected); --amplify "
+        "raises it to ~94 % with a fixed number of amplitude-amplification rounds.",
         "",
         "Next:",
     ]

@@ -155,7 +155,7 @@ def load_inputs(path: str | Path, in_dim: int) -> np.ndarray:
 
     path = checked_input_file(path, "inputs", "a .npy file with one input per row")
     where = f"inputs = {path}"
-    X = real_array(load_npy(path, where), where)
+    X = real_array(load_npy(path, where, "inputs"), where, "inputs")
     if X.ndim == 1 and in_dim == 1:
         X = X[:, None]
     elif X.ndim == 1 and X.shape[0] == in_dim:
@@ -163,7 +163,8 @@ def load_inputs(path: str | Path, in_dim: int) -> np.ndarray:
     if X.ndim != 2 or X.shape[1] != in_dim or X.shape[0] == 0:
         raise DataError(f"{where}: shape {X.shape}; expected (B, {in_dim}) with one input per "
                         "row", field="inputs")
-    check_magnitude(log10_abs_max(X), where, "the largest input", "rescale the inputs")
+    check_magnitude(log10_abs_max(X), where, "the largest input", "rescale the inputs",
+                    field="inputs")
     return X
 
 

@@ -34,7 +34,7 @@ def weights_from_spec(spec: ModelSpec, model: QirenModel, override: str | None =
     initialization (``seed`` argument, else the spec's ``seed``, else 0)."""
     if override is not None:
         path = checked_input_file(override, "weights", "a weights .npz (as 'qmlc train' writes)")
-        return load_weights(path, model, where=f"weights = {path}")
+        return load_weights(path, model, where=f"weights = {path}", field="weights")
     path = data_path(spec, "weights", required=False)
     if path is not None:
         return load_weights(path, model, where=spec.where("weights"))
@@ -87,42 +87,44 @@ def init_weights(model: QirenModel, seed: int) -> dict[str, np.ndarray]:
 
 
 def validate_weights(weights: dict[str, np.ndarray], model: QirenModel,
-                     where: str = "weights") -> dict[str, np.ndarray]:
+                     where: str = "weights", field: str | None = None) -> dict[str, np.ndarray]:
     """Check keys, shapes and finiteness; return float64 copies in the canonical key order."""
     shapes = model.param_shapes
     missing = [k for k in shapes if k not in weights]
     if missing:
         raise DataError(f"{where}: missing key '{missing[0]}' ({len(missing)} missing); a QIREN "
                         f"weight file of width {model.width} with {model.layers} layers holds "
-                        f"{', '.join(list(shapes)[:3])}, … (see 'qmlc train', which writes one)")
+                        f"{', '.join(list(shapes)[:3])}, … (see 'qmlc train', which writes one)",
+                        field=field)
     extra = [k for k in weights if k not in shapes]
     if extra:
         raise DataError(f"{where}: unexpected key '{extra[0]}'; remove it or check the spec's "
-                        "'layers'")
+                        "'layers'", field=field)
     out = {}
     for key, shape in shapes.items():
-        array = real_array(np.asarray(weights[key]), f"{where}: '{key}'")
+        array = real_array(np.asarray(weights[key]), f"{where}: '{key}'", field)
         if tuple(array.shape) != shape:
             raise DataError(f"{where}: '{key}' has shape {tuple(array.shape)}; expected {shape} "
                             f"for the spec's architecture (width {model.width}, reuploads "
-                            f"{model.reuploads}, blocks {model.blocks})")
+                            f"{model.reuploads}, blocks {model.blocks})", field=field)
         check_magnitude(log10_abs_max(array), where, f"max|{key}|",
-                        "the weights are not a trained QIREN; check the file")
+                        "the weights are not a trained QIREN; check the file", field=field)
         out[key] = array
     for i in range(model.layers):
         if np.any(out[layer_key(i, "bn.running_var")] < 0):
             raise DataError(f"{where}: 'layer{i}.bn.running_var' has negative entries; "
-                            "variances must be >= 0")
+                            "variances must be >= 0", field=field)
     return out
 
 
-def load_weights(path: str | Path, model: QirenModel, where: str | None = None
-                 ) -> dict[str, np.ndarray]:
+def load_weights(path: str | Path, model: QirenModel, where: str | None = None,
+                 field: str | None = None) -> dict[str, np.ndarray]:
     path = Path(path)
     where = where or str(path)
     if not path.is_file():
         raise DataError(f"{where}: weights file {path} not found; check the path")
-    return validate_weights(load_npz(path, where), model, where=f"{where} ({path.name})")
+    return validate_weights(load_npz(path, where), model, where=f"{where} ({path.name})",
+                            field=field)
 
 
 def seed_value(seed: object, field: str = "seed") -> int:

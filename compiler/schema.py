@@ -262,8 +262,10 @@ def validate(kind: str, table: dict) -> Section:
 
 
 def validation_message(exc: ValidationError, kind: str) -> tuple[str, str]:
-    """(dotted field, one-line message) for the first error of a validation."""
-    error = exc.errors()[0]
+    """(dotted field, one-line message) for the first error of a validation; unknown keys come
+    first, so that a misspelt required key reads "did you mean", not "missing"."""
+    errors = exc.errors()
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(error["loc"])
     field = _dotted(loc)
     model = SCHEMAS[kind]

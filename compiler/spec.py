@@ -201,7 +201,7 @@ def load_npz(path: Path, where: str) -> dict[str, np.ndarray]:
     return out
 
 
-def load_npy(path: Path, where: str) -> np.ndarray:
+def load_npy(path: Path, where: str, field: str | None = None) -> np.ndarray:
     """One real array from a ``.npy`` file, its header checked before the data is read (dtype,
     size against the memory budget), like :func:`load_npz`'s members."""
     try:
@@ -213,8 +213,8 @@ def load_npy(path: Path, where: str) -> np.ndarray:
                 shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
     except Exception as exc:  # bad magic, bad header, truncated file
         raise DataError(f"{where}: cannot read {Path(path).name} as .npy ({type(exc).__name__});"
-                        " write it with numpy.save") from None
-    _check_dtype(dtype, where)
+                        " write it with numpy.save", field=field) from None
+    _check_dtype(dtype, where, field)
     size = int(np.prod(shape, dtype=object)) * dtype.itemsize
     resources.require(resources.arrays(size, f"loading {Path(path).name}"), where,
                       advice="use a smaller array")
@@ -222,37 +222,40 @@ def load_npy(path: Path, where: str) -> np.ndarray:
         return np.load(path, allow_pickle=False)
     except Exception as exc:
         raise DataError(f"{where}: {Path(path).name} is corrupt ({type(exc).__name__}); write it "
-                        "again with numpy.save") from None
+                        "again with numpy.save", field=field) from None
 
 
-def _check_dtype(dtype: np.dtype, where: str) -> None:
+def _check_dtype(dtype: np.dtype, where: str, field: str | None = None) -> None:
     if dtype.fields is not None:
-        raise DataError(f"{where} has a structured dtype {dtype}; save plain numeric arrays")
+        raise DataError(f"{where} has a structured dtype {dtype}; save plain numeric arrays",
+                        field=field)
     if dtype.kind == "c":
         raise DataError(f"{where} is complex ({dtype}); qmlc's models are real: save the real "
-                        "part (or real and imaginary parts as separate variables)")
+                        "part (or real and imaginary parts as separate variables)", field=field)
     if dtype.kind not in REAL_KINDS:
-        raise DataError(f"{where} has dtype {dtype}; expected real numbers (float or integer)")
+        raise DataError(f"{where} has dtype {dtype}; expected real numbers (float or integer)",
+                        field=field)
 
 
-def real_array(array: Any, where: str) -> np.ndarray:
+def real_array(array: Any, where: str, field: str | None = None) -> np.ndarray:
     """``array`` as finite float64, refusing complex, non-numeric and NaN/inf values."""
     if not isinstance(array, np.ndarray):
-        raise DataError(f"{where} is not an array ({type(array).__name__}); save it with numpy")
-    _check_dtype(array.dtype, where)
+        raise DataError(f"{where} is not an array ({type(array).__name__}); save it with numpy",
+                        field=field)
+    _check_dtype(array.dtype, where, field)
     out = array.astype(np.float64)
-    check_finite(out, where)
+    check_finite(out, where, field)
     return out
 
 
-def check_finite(array: Any, where: str) -> None:
+def check_finite(array: Any, where: str, field: str | None = None) -> None:
     """Refuse NaN or inf in user data (dense arrays or scipy sparse matrices)."""
     values = getattr(array, "data", array) if not isinstance(array, np.ndarray) else array
     values = np.asarray(values)
     if values.dtype.kind not in REAL_KINDS:
-        raise DataError(f"{where} has dtype {values.dtype}; expected real numbers")
+        raise DataError(f"{where} has dtype {values.dtype}; expected real numbers", field=field)
     if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
-        raise DataError(f"{where} contains NaN or inf; clean the data")
+        raise DataError(f"{where} contains NaN or inf; clean the data", field=field)
 
 
 def check_shape(array: Any, shape: tuple[int, ...], where: str) -> None:
@@ -268,13 +271,14 @@ def log10_abs_max(array: Any) -> float:
     return math.log10(top) if top > 0 else -math.inf
 
 
-def check_magnitude(log10_value: float, where: str, what: str, advice: str) -> None:
+def check_magnitude(log10_value: float, where: str, what: str, advice: str,
+                    field: str | None = None) -> None:
     """Refuse a quantity whose log10 exceeds :data:`~qmlc.compiler.limits.MAX_LOG10_MAGNITUDE`
     (an overflow of float64 would follow in norms and products)."""
     if log10_value > limits.MAX_LOG10_MAGNITUDE:
         raise DataError(f"{where}: {what} is about 10^{log10_value:.0f}, beyond the 10^"
                         f"{limits.MAX_LOG10_MAGNITUDE:.0f} that float64 norms and products "
-                        f"can hold; {advice}")
+                        f"can hold; {advice}", field=field)
 
 
 __all__ = ["REAL_KINDS", "ModelSpec", "check_finite", "check_magnitude", "check_shape",

@@ -112,7 +112,7 @@ NAME_MAX, PATH_MAX = 255, 4096  # Linux and macOS file systems
 
 
 def check_output_path(path: str | Path, directory: bool = False,
-                      field: str = "output") -> Path:
+                      field: str = "output", example: str = "") -> Path:
     """Check an output path before any work: a valid name, not an existing file of the other
     kind, and a nearest existing ancestor that is a directory this process can write in (probed
     by creating and removing a temporary file, which also catches read-only mounts, immutable
@@ -137,8 +137,8 @@ def check_output_path(path: str | Path, directory: bool = False,
                 raise UsageError(f"{field} = {path}: exists and is not a directory; choose "
                                  "another output directory", field=field)
             if not directory and path.is_dir():
-                raise UsageError(f"{field} = {path}: is a directory; give a file name",
-                                 field=field)
+                raise UsageError(f"{field} = {path}: is a directory; give a file name"
+                                 + (f" such as {example}" if example else ""), field=field)
             if not directory and not path.is_file():
                 raise UsageError(f"{field} = {path}: exists and is not a regular file; choose "
                                  "another output file", field=field)

@@ -17,6 +17,7 @@ import sympy
 from qmlc.circuits.bloqs import data_access, readout, state_prep
 from qmlc.circuits.bloqs.qlsa_models import model as qlsa_model
 from qmlc.compiler.errors import TooLargeError
+from qmlc.compiler.progress import task
 from qmlc.compiler.results import Result, optional
 from qmlc.estimators.breakdown import CostBreakdown, t_count_breakdown
 from qmlc.estimators.frontier import LogicalCounts, ParetoPoint, PhysicalEstimate
@@ -109,9 +110,11 @@ def estimate_resources(inputs: StructuralInputs, algorithm: str, model: str, n: 
     data-access ``model``; ``source`` names where the structure came from (flags or a spec);
     ``breakdown`` adds the T-count per component (:mod:`qmlc.estimators.breakdown`)."""
     start = time.perf_counter()
-    formula = symbolic_formula(inputs, algorithm, model)
+    with task(f"logical counts of {algorithm} ({model}) from Qualtran's bloq tree"):
+        formula = symbolic_formula(inputs, algorithm, model)
     try:
-        tree, counts = concrete_estimate(inputs, algorithm, model, n, steps, kappa, eps)
+        with task("evaluating the counts"):
+            tree, counts = concrete_estimate(inputs, algorithm, model, n, steps, kappa, eps)
         fits = all(_finite(v) for v in (counts.t_count, counts.toffoli, counts.qubits,
                                          counts.measurement, tree.queries, tree.alpha,
                                          tree.kappa_eff, tree.readout))
@@ -130,9 +133,11 @@ def estimate_resources(inputs: StructuralInputs, algorithm: str, model: str, n: 
     repetitions = int(tree.readout)
     # the physical models take T gates and CCZs separately: t_count already holds 4 T per CCZ
     t_only = t_count - T_PER_TOFFOLI * ccz
-    phys = physical_estimates(
-        LogicalCounts(t=t_only, ccz=ccz, qubits=qubits, measurements=int(counts.measurement)),
-        physical_error_rate, error_budget)
+    with task("physical estimates (surface code, factory library)"):
+        phys = physical_estimates(
+            LogicalCounts(t=t_only, ccz=ccz, qubits=qubits,
+                          measurements=int(counts.measurement)),
+            physical_error_rate, error_budget)
 
     def with_readout(estimate: PhysicalEstimate) -> PhysicalEstimate:
         if estimate.runtime_seconds is None:
@@ -220,8 +225,7 @@ def estimate_resources(inputs: StructuralInputs, algorithm: str, model: str, n: 
     }
     return ResourceEstimate(
         **report, model=source, kappa_details=kappa_details or None,
-        sweep=scaling_sweep(inputs, algorithm, n, steps, kappa, eps, data_access=model)
-        if sweep else None,
+        sweep=_sweep(inputs, algorithm, n, steps, kappa, eps, model) if sweep else None,
         qlsa=qlsa_report(inputs, algorithm, model, n, steps, kappa, eps, tree, validity),
         breakdown=t_count_breakdown(tree, counts) if breakdown else None)
 
@@ -329,8 +333,12 @@ def compare_solvers(inputs: StructuralInputs, model: str, n: int, steps: int, ka
         alpha=first.alpha, kappa=kappa, kappa_source=kappa_source,
         rows=tuple(comparison_row(e, smallest) for e in estimates), estimates=estimates,
         model=source, kappa_details=kappa_details or None,
-        sweep=scaling_sweep(inputs, None, n, steps, kappa, eps, data_access=model)
-        if sweep else None)
+        sweep=_sweep(inputs, None, n, steps, kappa, eps, model) if sweep else None)
+
+
+def _sweep(inputs, algorithm, n, steps, kappa, eps, data_access) -> ScalingSweep:
+    with task("scaling sweep over n and T, and its proofs"):
+        return scaling_sweep(inputs, algorithm, n, steps, kappa, eps, data_access=data_access)
 
 
 def _finite(value) -> bool:

@@ -161,6 +161,15 @@ def run_qiren_program(program: QirenProgram, X: np.ndarray, backend: str = "aer"
         advice="use fewer shots or 'qmlc estimate'")
     X = np.atleast_2d(np.asarray(X, dtype=float))
     rows = int(max(1, min(ROWS_PER_CHUNK, CHUNK_BYTES // per_row)))
+    if backend == "numpy":
+        model = program.model
+        per_input = model.layers * model.layer_instructions * (1 << width)
+        resources.require_time(X.shape[0] * per_input / resources.REFERENCE_UPDATES_PER_SECOND,
+                               f"simulating {X.shape[0]:,} inputs with the numpy reference",
+                               f"running QIREN circuits of {width} qubits",
+                               advice="use fewer inputs, another backend, or 'qmlc estimate'")
+        # chunks of about two seconds, so that progress moves
+        rows = max(1, min(rows, int(2 * resources.REFERENCE_UPDATES_PER_SECOND // per_input)))
     starts = range(0, X.shape[0], rows)
     outputs, angles = [], []
     label = (f"{X.shape[0]:,} inputs x {program.model.layers} circuits of {width} qubits on "

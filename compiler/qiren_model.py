@@ -117,6 +117,13 @@ class QirenModel:
         return shapes
 
     @property
+    def layer_instructions(self) -> int:
+        """Gates of one hybrid layer's circuit: (L+1)K blocks of q Rot gates (three rotations
+        each) and q entanglers, and L encoding layers of q rotations."""
+        q, L, K = self.width, self.reuploads, self.blocks
+        return (L + 1) * K * q * 4 + L * q
+
+    @property
     def trainable_count(self) -> int:
         """Trainable parameters (BatchNorm running statistics are buffers, not parameters)."""
         return sum(int(np.prod(s)) for k, s in self.param_shapes.items() if "running_" not in k)

@@ -30,6 +30,7 @@ from typing import ClassVar
 import numpy as np
 
 from qmlc.circuits.reupload import ReuploadShape, cirq_circuit, qiskit_circuit
+from qmlc.compiler import resources
 from qmlc.compiler.errors import SpecError
 from qmlc.compiler.qiren_model import (
     QirenModel,
@@ -65,9 +66,11 @@ class ReuploadLayer:
     final: np.ndarray  # (K, q, 3)
 
     def qiskit(self, measure: bool = False, name: str = "reupload"):
+        require_circuit(self.shape, 1)
         return qiskit_circuit(self.shape, self.weights, self.final, measure=measure, name=name)
 
     def cirq(self, measure: bool = False):
+        require_circuit(self.shape, 1)
         return cirq_circuit(self.shape, self.weights, self.final, measure=measure)
 
     def expectations_reference(self, angles: np.ndarray) -> np.ndarray:
@@ -111,6 +114,7 @@ class QirenProgram(Stage):
         from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
         from qiskit.circuit import Parameter
 
+        require_circuit(_shape(self.model), self.model.layers)
         q = self.model.width
         regs = [QuantumRegister(q, f"l{i}") for i in range(self.model.layers)]
         circuit = QuantumCircuit(*regs, name="qiren")
@@ -202,6 +206,22 @@ class QirenProgram(Stage):
                            for i in range(model.layers)),
             output=AffineMap(arrays["output.weight"], arrays["output.bias"]),
         )
+
+
+# Building a Qiskit circuit costs ~4 KB per instruction (peak RSS measured with ru_maxrss on a
+# 50-qubit, L = K = 20 layer: 85,000 instructions, 4.1 KB each with its depth computed).
+CIRCUIT_BYTES_PER_INSTRUCTION = 4096
+
+
+def require_circuit(shape: ReuploadShape, layers: int) -> None:
+    """Pre-flight check before building ``layers`` re-uploading circuits as Qiskit/Cirq
+    objects (:mod:`qmlc.compiler.resources`)."""
+    q, L, K = shape.width, shape.reuploads, shape.blocks
+    instructions = layers * ((L + 1) * K * q * 4 + L * q)
+    resources.require(resources.Requirement(
+        f"building {layers} re-uploading circuit(s) of {instructions:,} instructions",
+        instructions * CIRCUIT_BYTES_PER_INSTRUCTION, "~4 KB per Qiskit instruction (measured)"),
+        f"QIREN circuits (width {q}, reuploads {L}, blocks {K})")
 
 
 def _shape(model: QirenModel) -> ReuploadShape:

@@ -22,7 +22,7 @@ Memory models (bytes; q qubits, B inputs in a batch):
 
 Time is bounded the same way where a request's work is known in advance and can be absurd (the
 numpy reference simulator of QIREN's spectrum: points × 2^q × gates amplitude updates at the
-measured :data:`REFERENCE_UPDATES_PER_SECOND`): beyond :data:`MAX_SECONDS` (24 h;
+measured :data:`REFERENCE_UPDATES_PER_SECOND`): beyond :data:`MAX_SECONDS` (1 h;
 ``QMLC_TIME_LIMIT`` in seconds overrides it) the request is refused with its estimate.
 
 The budget is the memory available to this process (``psutil``'s available memory, and the
@@ -50,7 +50,7 @@ COMPLEX_BYTES = 16
 # circuit_expectations_reference, 8–16 qubits, L = K = 2, on this project's 2-core machine:
 # 4.2·10⁶ to 6.0·10⁶ amplitude-gate updates per second (the lower figure is used).
 REFERENCE_UPDATES_PER_SECOND = 4e6
-MAX_SECONDS = 24 * 3600.0
+MAX_SECONDS = 3600.0
 
 ESTIMATE_ADVICE = "use 'qmlc estimate' for resource figures without building or simulating it"
 

@@ -45,7 +45,7 @@ import numpy as np
 
 from qmlc.circuits.reupload import ReuploadShape, qiskit_circuit
 from qmlc.circuits.reupload_bloq import ReuploadLayerBloq
-from qmlc.compiler import limits
+from qmlc.compiler import limits, resources
 from qmlc.compiler.errors import UsageError
 from qmlc.compiler.qiren_model import QirenModel, qiren_from_spec
 from qmlc.compiler.qiren_program import lower_qiren_spec
@@ -113,20 +113,13 @@ class QirenEstimate:
 MAX_CIRCUIT_INSTRUCTIONS = 100_000
 
 
-def layer_instructions(model: QirenModel) -> int:
-    """Gates of one hybrid layer's circuit: (L+1)K Rot blocks of q Rot gates (3 rotations each)
-    and q entanglers, and L encoding layers of q rotations."""
-    q, L, K = model.width, model.reuploads, model.blocks
-    return (L + 1) * K * q * 4 + L * q
-
-
 def circuit_figures(model: QirenModel) -> dict:
     """Qubits, depth and gate counts of one hybrid layer's circuit (from the Qiskit circuit; from
     the Qualtran bloq alone beyond :data:`MAX_CIRCUIT_INSTRUCTIONS`)."""
     q, L, K = model.width, model.reuploads, model.blocks
     removable = q + (L * q if model.encoding == "rz" else 0)
     qualtran = _qualtran_counts(model)
-    instructions = layer_instructions(model)
+    instructions = model.layer_instructions
     figures = {
         "qubits": q,
         "rot_gates": (L + 1) * K * q,
@@ -283,6 +276,7 @@ def estimate_qiren(model: QirenModel, epsilon: float = 1e-2, delta: float = 1e-2
 
 MAX_NOISE_QUBITS = 12  # exact single-shot covariances for the output-precision estimate
 MAX_NOISE_INPUTS = 128  # inputs at which the output noise gain is evaluated
+MAX_NOISE_SECONDS = 60.0  # the output-precision figure is skipped beyond this much simulation
 
 
 def estimate_qiren_spec(spec: ModelSpec, epsilon: float = 1e-2, delta: float = 1e-2,
@@ -300,7 +294,11 @@ def estimate_qiren_spec(spec: ModelSpec, epsilon: float = 1e-2, delta: float = 1
     signal = load_signal(spec)
     samples = None if signal is None else int(signal[0].shape[0])
     estimate = estimate_qiren(model, epsilon=epsilon, delta=delta, samples=samples)
-    if signal is not None and model.width <= MAX_NOISE_QUBITS:
+    inputs = 0 if signal is None else min(samples, MAX_NOISE_INPUTS)
+    # the noise gain evaluates the program and 2q shifted copies of every layer's angles
+    seconds = (inputs * (2 * model.width + 2) * model.layers * model.layer_instructions
+               * (1 << min(model.width, 64)) / resources.REFERENCE_UPDATES_PER_SECOND)
+    if signal is not None and model.width <= MAX_NOISE_QUBITS and seconds <= MAX_NOISE_SECONDS:
         lowered = lower_qiren_spec(spec, weights_path)
         stride = max(1, samples // MAX_NOISE_INPUTS)
         precision = output_precision(lowered.program, signal[0][::stride], epsilon, delta,
@@ -308,6 +306,8 @@ def estimate_qiren_spec(spec: ModelSpec, epsilon: float = 1e-2, delta: float = 1
         precision["inputs_evaluated_note"] = (
             f"every {stride}-th input of the signal" if stride > 1 else "every input")
     else:
-        precision = {"skipped": "needs a [signal] (inputs to evaluate) and width <= "
-                                f"{MAX_NOISE_QUBITS} (exact statevectors)"}
+        precision = {"skipped": "needs a [signal] (inputs to evaluate), width <= "
+                                f"{MAX_NOISE_QUBITS} (exact statevectors) and at most "
+                                f"{MAX_NOISE_SECONDS:g} s of numpy reference simulation "
+                                f"(this one: about {resources.format_seconds(seconds)})"}
     return dataclasses.replace(estimate, output_precision=precision)

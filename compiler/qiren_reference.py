@@ -96,8 +96,11 @@ def circuit_state_reference(angles: np.ndarray, weights: np.ndarray, final: np.n
     B, q = angles.shape
     # 4 states: the state, the gate application's result, |.|² and its marginals (peaks measured
     # with tracemalloc: 3.5–3.7 states, tests/test_preflight.py)
-    resources.require(resources.statevector(q, batch=B, copies=4),
-                      f"simulating a {q}-qubit QIREN circuit (numpy reference)")
+    where = f"simulating a {q}-qubit QIREN circuit (numpy reference)"
+    resources.require(resources.statevector(q, batch=B, copies=4), where)
+    gates = (weights.shape[0] + 1) * weights.shape[1] * q * 2 + weights.shape[0] * q
+    resources.require_time(B * gates * 2.0**q / resources.REFERENCE_UPDATES_PER_SECOND,
+                           f"{B:,} inputs", where, advice="use fewer inputs or another backend")
     if not np.all(np.isfinite(angles)):
         raise DataError("the encoded angles W'x + b' hold NaN or inf: the inputs or the weights "
                         "are too large for float64; rescale them")

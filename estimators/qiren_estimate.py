@@ -238,10 +238,12 @@ def _qualtran_counts(model: QirenModel) -> dict:
 def estimate_qiren(model: QirenModel, epsilon: float = 1e-2, delta: float = 1e-2,
                    samples: int | None = None) -> QirenEstimate:
     """Estimate for precision ε on every ⟨Z_j⟩ with failure probability δ (see module doc)."""
-    if not 0 < epsilon < 1:
-        raise ValueError("epsilon must lie in (0, 1)")
-    if not 0 < delta < 1:
-        raise ValueError("delta must lie in (0, 1)")
+    if not isinstance(epsilon, (int, float)) or not limits.MIN_EPSILON <= epsilon < 1:
+        raise UsageError(f"epsilon = {epsilon!r}: must be in [{limits.MIN_EPSILON:g}, 1)",
+                         field="epsilon")
+    if not isinstance(delta, (int, float)) or not limits.MIN_EPSILON <= delta < 1:
+        raise UsageError(f"delta = {delta!r}: must be in [{limits.MIN_EPSILON:g}, 1)",
+                         field="delta")
     circ = circuit_figures(model)
     q = model.width
     eps_s = epsilon / 2

@@ -128,8 +128,8 @@ CHUNK_BYTES = 256 << 20
 
 def row_bytes(width: int, shots: int | None, backend: str) -> int:
     """Memory one input needs in a batch: a few (2^q) complex states (the numpy reference keeps
-    ~4 copies) and, when sampling, its shot records (measured per-shot bytes plus q bits)."""
-    states = resources.COMPLEX_BYTES * (1 << width) * 4
+    ~5 copies) and, when sampling, its shot records (measured per-shot bytes plus q bits)."""
+    states = resources.COMPLEX_BYTES * (1 << width) * 5
     per_shot = resources.SHOT_BYTES.get(backend, max(resources.SHOT_BYTES.values())) + width
     return states + (0 if shots is None else shots * per_shot)
 
@@ -156,7 +156,7 @@ def run_qiren_program(program: QirenProgram, X: np.ndarray, backend: str = "aer"
     per_row = row_bytes(width, shots, backend)
     resources.require(resources.Requirement(
         f"one input on {backend}" + (f" with {shots:,} shots" if shots else ""), per_row,
-        "16·2^q bytes × 4 states" + (" + bytes per shot × shots" if shots else "")),
+        "16·2^q bytes × 5 states" + (" + bytes per shot × shots" if shots else "")),
         f"running QIREN circuits of {width} qubits",
         advice="use fewer shots or 'qmlc estimate'")
     X = np.atleast_2d(np.asarray(X, dtype=float))

@@ -33,8 +33,10 @@ elif kind == "history":
     from qmlc.compiler.carleman import build_carleman_system
     from qmlc.compiler.pipeline import predicted_structure
     from qmlc.compiler.polymap import make_polynomial_map
+    import scipy.sparse as sp
     rng = np.random.default_rng(0)
-    G = [0.01 * rng.normal(size=a), 0.5 * np.eye(a), 0.01 * rng.normal(size=(a, a * a))]
+    G2 = sp.random(a, a * a, density=8 / (a * a), random_state=0, format="csr") * 0.01
+    G = [0.01 * rng.normal(size=a), 0.5 * np.eye(a), G2]
     polymap = make_polynomial_map(G, 0.1 * rng.normal(size=a))
     s = predicted_structure(polymap, 2, b)
     model = resources.history(s.history_nnz_bound, s.dim).bytes
@@ -43,7 +45,7 @@ elif kind == "history":
 else:  # the QIREN numpy reference
     from qmlc.compiler.qiren_reference import circuit_expectations_reference
     rng = np.random.default_rng(0)
-    model = resources.statevector(a, batch=b, copies=4).bytes
+    model = resources.statevector(a, batch=b, copies=5).bytes
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     circuit_expectations_reference(rng.normal(size=(b, a)), rng.normal(size=(2, 2, a, 3)),
                                    rng.normal(size=(2, a, 3)))
@@ -55,8 +57,8 @@ CASES = [
     ("aer", 4, 1_000_000, "Aer, 4 qubits, 10^6 shots"),
     ("aer", 16, 1_000_000, "Aer, 16 qubits, 10^6 shots"),
     ("cirq", 8, 300_000, "Cirq, 8 qubits, 3·10^5 shots"),
-    ("history", 60, 10, "history system, n = 60, N = 2, T = 10"),
-    ("history", 150, 10, "history system, n = 150, N = 2, T = 10"),
+    ("history", 100, 10, "history system, n = 100, N = 2, T = 10, s = 8"),
+    ("history", 200, 10, "history system, n = 200, N = 2, T = 10, s = 8"),
     ("reference", 12, 256, "QIREN numpy reference, 12 qubits × 256 inputs"),
     ("reference", 16, 16, "QIREN numpy reference, 16 qubits × 16 inputs"),
 ]

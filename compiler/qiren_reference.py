@@ -94,10 +94,10 @@ def circuit_state_reference(angles: np.ndarray, weights: np.ndarray, final: np.n
     """Final statevectors (B, 2**q) of one hybrid layer's circuit, qubit 0 most significant."""
     angles = np.atleast_2d(np.asarray(angles, dtype=float))
     B, q = angles.shape
-    # 4 states: the state, the gate application's result, |.|² and its marginals (peaks measured
-    # with tracemalloc: 3.5–3.7 states, tests/test_preflight.py)
     where = f"simulating a {q}-qubit QIREN circuit (numpy reference)"
-    resources.require(resources.statevector(q, batch=B, copies=4), where)
+    # 5 states: the state, the gate application's result, |.|² and its marginals (peaks: 3.5–3.7
+    # states with tracemalloc, tests/test_preflight.py; 4.1 in RSS, benchmarks/bench_preflight.py)
+    resources.require(resources.statevector(q, batch=B, copies=5), where)
     gates = (weights.shape[0] + 1) * weights.shape[1] * q * 2 + weights.shape[0] * q
     resources.require_time(B * gates * 2.0**q / resources.REFERENCE_UPDATES_PER_SECOND,
                            f"{B:,} inputs", where, advice="use fewer inputs or another backend")

@@ -205,7 +205,7 @@ def _reference_in_chunks(model: QirenModel, weights: np.ndarray, final: np.ndarr
     """The numpy reference on the grid, in chunks of points (memory of ~256 MiB of states),
     after the pre-flight check of its memory (one point) and time (every point)."""
     q = model.width
-    per_point = resources.statevector(q, copies=4)
+    per_point = resources.statevector(q, copies=5)
 
     def run(H: np.ndarray) -> np.ndarray:
         where = f"spectrum of layer 1 ({q} qubits, {H.shape[0]:,} grid points)"

@@ -180,7 +180,7 @@ def test_reference_simulation(monkeypatch):
     from qmlc.compiler.qiren_reference import circuit_state_reference
 
     q = 12
-    need = resources.statevector(q, batch=100, copies=4).bytes
+    need = resources.statevector(q, batch=100, copies=5).bytes
     monkeypatch.setenv("QMLC_MEMORY_LIMIT", str(need // 2))
     with pytest.raises(TooLargeError, match="12-qubit QIREN circuit"):
         circuit_state_reference(np.zeros((100, q)), np.zeros((1, 1, q, 3)), np.zeros((1, q, 3)))
@@ -193,7 +193,7 @@ def test_reference_model_bounds_the_real_allocation():
     rng = np.random.default_rng(2)
     measured = _peak(lambda: circuit_state_reference(
         rng.normal(size=(batch, q)), rng.normal(size=(2, 2, q, 3)), rng.normal(size=(2, q, 3))))
-    assert measured <= resources.statevector(q, batch=batch, copies=4).bytes
+    assert measured <= resources.statevector(q, batch=batch, copies=5).bytes
 
 
 def test_run_time_limit(monkeypatch, tmp_path):

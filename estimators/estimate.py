@@ -17,7 +17,7 @@ import sympy
 from qmlc.circuits.bloqs import data_access, readout, state_prep
 from qmlc.circuits.bloqs.qlsa_models import model as qlsa_model
 from qmlc.compiler.errors import TooLargeError
-from qmlc.compiler.progress import task
+from qmlc.compiler.progress import task, track
 from qmlc.compiler.results import Result, optional
 from qmlc.estimators.breakdown import CostBreakdown, t_count_breakdown
 from qmlc.estimators.frontier import LogicalCounts, ParetoPoint, PhysicalEstimate
@@ -259,7 +259,16 @@ def qlsa_report(inputs: StructuralInputs, algorithm: str, model: str, n: int, st
     }
     other = OTHER_CONSTANT.get(algorithm)
     if other is not None:
-        other_tree, other_counts = concrete_estimate(inputs, other, model, n, steps, kappa, eps)
+        try:
+            other_tree, other_counts = concrete_estimate(inputs, other, model, n, steps, kappa,
+                                                         eps)
+            fits = _finite(other_counts.t_count) and _finite(other_tree.queries)
+        except OverflowError:
+            fits = False
+        if not fits:
+            out["other_constant"] = {"model": other, "label": qlsa_model(other).label,
+                                     "error": "its counts overflow float64"}
+            return out
         out["other_constant"] = {
             "model": other, "label": qlsa_model(other).label,
             "block_encoding_queries": _num(other_tree.queries),
@@ -325,7 +334,7 @@ def compare_solvers(inputs: StructuralInputs, model: str, n: int, steps: int, ka
         estimate_resources(inputs, algorithm, model, n, steps, kappa, kappa_source, eps,
                            physical_error_rate, error_budget, kappa_details=kappa_details,
                            source=source)
-        for algorithm in ALGORITHMS)
+        for algorithm in track(ALGORITHMS, "estimating every QLSA cost model"))
     smallest = min(e.block_encoding_queries for e in estimates)
     first = estimates[0]
     return SolverComparison(

@@ -447,7 +447,9 @@ def test_estimate_from_parameters(n, steps, order, sparsity, epsilon, gradient):
 @VALID_ESTIMATES
 @given(n=st.integers(2, 10**15), steps=st.integers(1, 10**12), order=st.integers(1, 8),
        sparsity=st.integers(1, 64), epsilon=st.floats(1e-15, 0.99),
-       gradient=st.floats(0, 1e15), algorithm=st.sampled_from(["qsvt", "jennings"]),
+       gradient=st.floats(0, 1e15),
+       algorithm=st.sampled_from(["qsvt", "jennings", "jennings-v2", "costa-da",
+                                  "costa-da-empirical", "dalzell"]),
        data_access=st.sampled_from(["qram", "qrom", "select-swap"]))
 def test_estimate_from_valid_parameters(n, steps, order, sparsity, epsilon, gradient, algorithm,
                                         data_access):
@@ -462,7 +464,9 @@ def test_estimate_from_valid_parameters(n, steps, order, sparsity, epsilon, grad
 
 
 @FAST
-@given(algorithm=st.one_of(st.sampled_from(["qsvt", "jennings"]), st.text(max_size=5)),
+@given(algorithm=st.one_of(st.sampled_from(["qsvt", "jennings", "jennings-v2", "costa-da",
+                                            "costa-da-empirical", "dalzell", "all"]),
+                           st.text(max_size=5)),
        data_access=st.one_of(st.sampled_from(["qram", "qrom", "select-swap"]),
                              st.text(max_size=5)),
        p=mostly(st.floats(1e-6, 0.0099)), budget=mostly(st.floats(1e-6, 0.99)),

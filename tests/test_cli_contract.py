@@ -483,3 +483,41 @@ def test_demo_explains_its_numbers(capsys):
     # the two condition numbers differ by alpha/||A||_2 (up to the 2 % rounding of the QSVT)
     ratio = kappa_run / data["carleman"]["kappa"]
     assert ratio == pytest.approx(alpha / data["norm_A"], rel=0.03)
+
+
+@pytest.mark.parametrize("protection", ["immutable", "read-only"])
+def test_protected_output_directory(tmp_path, capsys, polymap, protection):
+    """An immutable (chattr +i) or read-only (chmod 555) directory: refused before any work.
+    Skipped where the protection cannot be set up (no chattr; root ignores chmod)."""
+    import os
+    import subprocess
+
+    protected = tmp_path / "protected"
+    protected.mkdir()
+    if protection == "immutable":
+        if shutil.which("chattr") is None or subprocess.run(
+                ["chattr", "+i", str(protected)], capture_output=True).returncode != 0:
+            pytest.skip("chattr +i is not available here")
+        undo = ["chattr", "-i", str(protected)]
+    else:
+        os.chmod(protected, 0o555)
+        undo = None
+    try:
+        probe = protected / "probe"
+        try:
+            probe.write_text("x")
+            probe.unlink()
+            pytest.skip(f"{protection} directory is still writable for this user")
+        except OSError:
+            pass
+        (tmp_path / "q").mkdir()
+        spec = _qiren_spec(tmp_path / "q")
+        for argv in (lower(polymap, protected / "out"),
+                     ["train", spec, "-o", protected / "w.npz"],
+                     ["compile", polymap, "-o", protected / "x.qasm"]):
+            refused(argv, capsys, "--output", "cannot write there", written=protected)
+    finally:
+        if undo:
+            subprocess.run(undo, check=True)
+        else:
+            os.chmod(protected, 0o755)

@@ -84,6 +84,7 @@ MIN_SEED, MAX_SEED = 0, 2**32 - 1
 
 # -- files ----------------------------------------------------------------------------------------
 
+NAME_MAX, PATH_MAX = 255, 4096  # bytes per path component and per path (Linux and macOS)
 MAX_SPEC_BYTES = 1 << 20  # a spec is a short TOML file; data lives in the files it names
 MAX_NAME_CHARS = 200  # the spec's ``name``, printed in reports
 

@@ -28,8 +28,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from qmlc.circuits.reupload import ENCODINGS, ENTANGLERS
 from qmlc.compiler import limits as L
 
-# Linux and macOS file systems: 255 bytes per path component, 4096 per path.
-NAME_MAX, PATH_MAX = 255, 4096
+NAME_MAX, PATH_MAX = L.NAME_MAX, L.PATH_MAX
 
 ACTIVATIONS = ("tanh", "sigmoid", "softplus", "identity")
 LOSSES = ("mse", "cross-entropy")

@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
+from qmlc.compiler import limits
 from qmlc.compiler.errors import DataError, UsageError
 
 META_FILE = "meta.json"
@@ -108,7 +109,7 @@ def check_stage_dir(out_dir: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 # Output paths and atomic writes
 
-NAME_MAX, PATH_MAX = 255, 4096  # Linux and macOS file systems
+NAME_MAX, PATH_MAX = limits.NAME_MAX, limits.PATH_MAX
 
 
 def check_output_path(path: str | Path, directory: bool = False,

@@ -374,7 +374,7 @@ def qiren_report(spec, epsilon: float, delta: float, weights_path: str | None,
     step("QIREN estimate")
     estimate = estimate_qiren_spec(spec, epsilon=epsilon, delta=delta, weights_path=weights_path)
     data = estimate.to_dict()
-    has_weights = weights_path is not None or "weights" in spec.table
+    has_weights = weights_path is not None or spec.model.weights is not None
     lowered = lower_qiren_spec(spec, weights_path)
     reconstruction, note = None, ""
     signal = load_signal(spec)
@@ -388,7 +388,7 @@ def qiren_report(spec, epsilon: float, delta: float, weights_path: str | None,
         X, target = signal
         outputs = run_qiren_program(lowered.program, X, backend="numpy")
         shape = None
-        if "image" in (spec.section("signal", required=False) or {}):
+        if spec.model.signal is not None and spec.model.signal.image is not None:
             size = int(round(math.sqrt(X.shape[0])))
             shape = [size, size]
         reconstruction = {

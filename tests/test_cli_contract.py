@@ -170,7 +170,8 @@ def test_bad_output_paths_write_nothing(tmp_path, capsys, polymap, target):
     (tmp_path / "plain").write_text("x")
     out = {"file": tmp_path / "plain" / "out", "proc": Path("/proc/qmlc-out/x"),
            "long": tmp_path / ("a" * 300), "nul": str(tmp_path / "a\x00b")}[target]
-    argvs = [lower(polymap, out), ["compile", polymap, "-o", out]]
+    argvs = [lower(polymap, out), ["compile", polymap, "-o", out],
+             ["report", polymap, "-o", f"{out}.html"]]
     for argv in argvs:
         refused(argv, capsys, "--output", written=tmp_path)
 
@@ -287,8 +288,10 @@ def test_typos_are_refused_with_a_suggestion(tmp_path, capsys, old, new, needle)
     refused(lower(spec, tmp_path / "out"), capsys, "unknown key", needle, written=tmp_path)
 
 
-def test_spec_and_n_are_mutually_exclusive(capsys, polymap):
+def test_spec_and_n_are_mutually_exclusive(tmp_path, capsys, polymap):
     refused(["estimate", polymap, "--n", "100"], capsys, "--n", "either the spec or the flags")
+    refused(["report", polymap, "--row-sparsity", "4", "-o", tmp_path / "r.html"], capsys,
+            "--row-sparsity", "either the spec or the flags", written=tmp_path)
 
 
 def test_epochs_zero_refused(tmp_path, capsys):
@@ -305,6 +308,8 @@ def test_epochs_zero_refused(tmp_path, capsys):
     (["lower", "{pm}", "--stage", "polymap", "-o", "{out}", "--algorithm", "hhl"], "--algorithm"),
     (["compile", "{q}", "-o", "{out}/q.qasm", "--inputs", "x.npy"], "--inputs"),
     (["estimate", "{pm}", "--weights", "w.npz"], "--weights"),
+    (["report", "{q}", "--kappa", "2", "-o", "{out}/r.html"], "--kappa"),
+    (["report", "{pm}", "--weights", "w.npz", "-o", "{out}/r.md"], "--weights"),
 ])
 def test_flags_that_do_not_apply_are_refused(tmp_path, capsys, polymap, argv, flag):
     q = _qiren_spec(tmp_path)

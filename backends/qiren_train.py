@@ -51,6 +51,7 @@ ADAM_EPS = 1e-8
 MAX_TRAIN_QUBITS = 12  # a (B, 2^q) state per layer and 2^q x 2^q fused matrices
 MAX_BATCH_BYTES = 4 << 30  # statevector memory of one training batch (tape of every layer)
 STATE_FACTOR = 2  # peak statevector memory of a step over batch_bytes (tests/test_preflight.py)
+STEP_OVERHEAD = 32 << 20  # one-time allocations of a first step (measured: ~6 MB)
 EVAL_CHUNK = 4096  # samples per forward pass when evaluating a whole signal
 # complex64 vs complex128 (checked on the released architecture and random models in
 # tests/test_qiren_scale.py): |loss64 - loss128| <= loss_rtol * loss128, and every gradient entry
@@ -86,20 +87,22 @@ def batch_bytes(model: QirenModel, batch: int, dtype: str = "complex64") -> int:
 
 def training_requirement(model: QirenModel, batch: int,
                          dtype: str = "complex64") -> resources.Requirement:
-    """Peak memory of one training step, for the pre-flight check: the statevectors of
-    :func:`batch_bytes` times a measured factor (the backward sweep's temporaries), the fused
-    circuit matrices and their gradients, (layers + 1)·((L + 1)K + 3) matrices of 2^q × 2^q
-    complex128, and the float64 classical arrays. The factors bound the peaks measured with
-    tracemalloc (tests/test_preflight.py)."""
+    """Peak memory of one training step, for the pre-flight check: :data:`STATE_FACTOR` times
+    the tape's statevectors (:func:`batch_bytes`; the backward sweep's work arrays), the fused
+    circuit matrices with their prefixes and gradients, layers·(3(L + 1)K + (L + 1)K²) matrices
+    of 2^q × 2^q, the float64 classical arrays per sample, and :data:`STEP_OVERHEAD` for a first
+    step's one-time allocations. The terms bound the peaks measured with tracemalloc
+    (tests/test_preflight.py)."""
     q, L, K = model.width, model.reuploads, model.blocks
+    item = np.dtype(dtype).itemsize
     states = STATE_FACTOR * batch_bytes(model, batch, dtype)
-    matrices = 16 * (1 << (2 * q)) * (model.layers + 1) * ((L + 1) * K + 3)
+    matrices = item * (1 << (2 * q)) * model.layers * (3 * (L + 1) * K + (L + 1) * K * K)
     classical = 8 * batch * (model.in_dim + model.out_dim + 8 * q) * (model.layers + 1)
     return resources.Requirement(
         f"training {model.layers} layers of {q} qubits on batches of {batch:,} samples",
-        states + matrices + classical,
-        f"{STATE_FACTOR} × the tape's statevectors + 16·4^{q} bytes × fused matrices + "
-        "classical arrays")
+        states + matrices + classical + STEP_OVERHEAD,
+        f"{STATE_FACTOR} × the tape's statevectors + {item}·4^{q} bytes × fused matrices + "
+        "classical arrays + 32 MiB")
 
 
 @dataclass(frozen=True)

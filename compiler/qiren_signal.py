@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from qmlc.compiler.errors import DataError, SpecError
-from qmlc.compiler.schema import IMAGES
+from qmlc.compiler.schema import IMAGE_SIDES, IMAGES
 from qmlc.compiler.spec import (
     ModelSpec,
     check_finite,

@@ -402,7 +402,8 @@ def _expectation(info: Any, loc: tuple) -> str:
 
 
 __all__ = ["ACTIVATIONS", "BATCHNORM_MODES", "DTYPES", "ENGINES", "HINTS", "IMAGE_SIDES",
-           "IMAGES", "KINDS", "LOSSES", "NAME_MAX", "PATH_MAX", "SCHEMAS", "DataFile", "NetworkSection", "NetworkTraining",
-           "PolynomialMapSpec", "QirenLowering", "QirenSignal", "QirenSpec", "QirenTraining",
-           "Section", "SparseFiles", "SparseNetworkSpec", "check_file_name", "json_schema",
-           "validate", "validation_message"]
+           "IMAGES", "KINDS", "LOSSES", "NAME_MAX", "PATH_MAX", "SCHEMAS", "DataFile",
+           "NetworkSection", "NetworkTraining", "PolynomialMapSpec", "QirenLowering",
+           "QirenSignal", "QirenSpec", "QirenTraining", "Section", "SparseFiles",
+           "SparseNetworkSpec", "check_file_name", "json_schema", "validate",
+           "validation_message"]

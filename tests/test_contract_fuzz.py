@@ -210,7 +210,9 @@ def qiren_dir(tmp_path_factory) -> Path:
 
 QIREN = {"kind": "qiren", "width": 3, "layers": 2, "reuploads": 1, "blocks": 1,
          "entangler": "cnot", "encoding": "rz", "seed": 1,
-         "signal": {"data": "signal.npz"}, "training": {"lr": 0.03, "epochs": 2},
+         "signal": {"data": "signal.npz"},
+         "training": {"lr": 0.03, "epochs": 2, "batch_size": 2, "dtype": "complex64",
+                      "engine": "numpy"},
          "lowering": {"batchnorm": "signal"}}
 
 
@@ -500,14 +502,18 @@ def test_qiren_run_flags(shots, seed, backend):
 @MEDIUM
 @given(epochs=st.one_of(st.integers(1, 2), _wild_ints.filter(
            lambda e: not (isinstance(e, int) and not isinstance(e, bool) and 3 <= e <= 10**6))),
-       lr=mostly(st.sampled_from([0.03, 10.0])))
-def test_train_flags(epochs, lr):
+       lr=mostly(st.sampled_from([0.03, 10.0])),
+       batch_size=mostly(st.sampled_from([None, 2, 3]), _wild_ints),
+       dtype=mostly(st.sampled_from(["complex64", "complex128"]), st.text(max_size=4)),
+       engine=mostly(st.just("numpy"), st.sampled_from(["torch", "", "JAX"])))
+def test_train_flags(epochs, lr, batch_size, dtype, engine):
     from qmlc.backends.qiren_train import train_qiren
 
     coords = np.array([[0.1, 0.2], [0.3, -0.4], [-0.5, 0.5]])
     values = np.array([[0.1], [0.2], [-0.3]])
-    contract(lambda: train_qiren(MODEL, None, coords, values, epochs=epochs, lr=lr),
-             "epochs", "lr")
+    contract(lambda: train_qiren(MODEL, None, coords, values, epochs=epochs, lr=lr,
+                                 batch_size=batch_size, dtype=dtype, engine=engine),
+             "epochs", "lr", "batch_size", "dtype", "engine")
 
 
 @FAST

@@ -30,7 +30,9 @@ from qmlc.backends.ibm_isa import (
 )
 from qmlc.backends.ibm_runtime import RuntimeBatch
 from qmlc.circuits.reupload import angle_names, parameter_table, qiskit_z_observables
+from qmlc.compiler import limits
 from qmlc.compiler.errors import UsageError
+from qmlc.compiler.progress import task
 from qmlc.compiler.qiren_program import QirenProgram, ReuploadLayer
 from qmlc.compiler.results import Result, optional
 
@@ -91,12 +93,15 @@ def run_qiren_on_device(program: QirenProgram, X: np.ndarray, device: Device,
                         notify: Callable[[str], None] | None = None) -> QirenDeviceRun:
     """Transpile every layer, report, and (unless ``dry_run``) run the program on ``device``."""
     notify = notify or (lambda line: None)
-    if shots is not None and shots < 1:
-        raise UsageError(f"shots = {shots}: give a positive number of shots", field="shots")
+    if shots is not None:
+        shots = limits.check_int(shots, "shots", limits.MIN_SHOTS, limits.MAX_SHOTS,
+                                 "give fewer shots")
+    seed = limits.check_seed(seed)
     if shots is None and not dry_run:
         raise UsageError(f"shots = None: {device.request} estimates <Z> from shots; give a "
                          "number of shots (or a dry run, which submits nothing)", field="shots")
-    isa, reports = transpile_layers(program, device, optimization_level, seed)
+    with task(f"transpiling {len(program.circuits)} layers for {device.name}"):
+        isa, reports = transpile_layers(program, device, optimization_level, seed)
     warning = success_warning(reports, shots, device.max_shots, device.noiseless)
     if warning:
         notify(f"warning: {warning}")
@@ -104,8 +109,16 @@ def run_qiren_on_device(program: QirenProgram, X: np.ndarray, device: Device,
                   warning=warning)
     if dry_run:
         return QirenDeviceRun(**common, job_ids=[])
-    with RuntimeBatch(device, shots, seed, notify) as batch:
+    layers = len(program.circuits)
+    with RuntimeBatch(device, shots, seed, notify) as batch, \
+            task(f"{len(X):,} inputs x {layers} layers on {device.name}",
+                 total=layers) as advance:
         runners = [device_layer_runner(layer, c, batch, i)
                    for i, (layer, c) in enumerate(zip(program.circuits, isa, strict=True))]
-        outputs = program.evaluate(X, lambda i, h: runners[i](h))
+
+        def execute(i: int, h: np.ndarray) -> np.ndarray:
+            values = runners[i](h)
+            advance()
+            return values
+        outputs = program.evaluate(X, execute)
     return QirenDeviceRun(**common, job_ids=list(batch.job_ids), outputs=outputs)

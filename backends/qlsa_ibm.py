@@ -34,7 +34,9 @@ from qmlc.backends.ibm_isa import (
 from qmlc.backends.ibm_runtime import RuntimeBatch
 from qmlc.backends.qlsa_readout import QLSAReadout, SampledQLSA, overlap_test_circuit
 from qmlc.backends.qlsa_run import classical_solution, run_qlsa_program
+from qmlc.compiler import limits
 from qmlc.compiler.errors import UsageError
+from qmlc.compiler.progress import task
 from qmlc.compiler.qlsa import MAX_SIM_QUBITS, QLSAProgram
 from qmlc.compiler.results import Result, optional
 
@@ -76,8 +78,10 @@ def run_qlsa_on_device(system, program: QLSAProgram, device: Device, shots: int 
                        notify: Callable[[str], None] | None = None) -> QLSADeviceRun:
     """Transpile, report and (unless ``dry_run``) sample ``program`` on ``device``."""
     notify = notify or (lambda line: None)
-    if shots is not None and shots < 1:
-        raise UsageError(f"shots = {shots}: give a positive number of shots", field="shots")
+    if shots is not None:
+        shots = limits.check_int(shots, "shots", limits.MIN_SHOTS, limits.MAX_SHOTS,
+                                 "give fewer shots")
+    seed = limits.check_seed(seed)
     if shots is None and not dry_run:
         raise UsageError(f"shots = None: {device.request} samples counts; give a number of "
                          "shots (or a dry run, which submits nothing)", field="shots")
@@ -90,7 +94,8 @@ def run_qlsa_on_device(system, program: QLSAProgram, device: Device, shots: int 
     circuits = [_measured(program.circuit, "solve"),
                 _measured(overlap_test_circuit(program, x_pad / np.linalg.norm(x_pad)),
                           "overlap_test")]
-    isa, seconds = isa_circuits(circuits, device.backend, optimization_level, seed)
+    with task(f"transpiling for {device.name} (optimization level {optimization_level})"):
+        isa, seconds = isa_circuits(circuits, device.backend, optimization_level, seed)
     reports = [isa_report(c, device.backend, name, optimization_level, seconds / len(isa))
                for c, name in zip(isa, ("solve", "overlap test"), strict=True)]
     warning = success_warning(reports, shots, device.max_shots, device.noiseless)
@@ -112,7 +117,8 @@ def run_qlsa_on_device(system, program: QLSAProgram, device: Device, shots: int 
                      "success_probability": exact.success_probability,
                      "fidelity": exact.fidelity, "theta_T": exact.theta_T}
     readout = QLSAReadout.from_program(system, program)
-    with RuntimeBatch(device, shots, seed, notify) as batch:
+    with RuntimeBatch(device, shots, seed, notify) as batch, \
+            task(f"sampling {shots:,} shots of 2 circuits on {device.name}"):
         result = batch.sample([(isa[0],), (isa[1],)], "qlsa",
                               {"readout": readout.to_dict(), "algorithm": program.algorithm,
                                "theta_T_classical": common["theta_T_classical"]})

@@ -526,3 +526,20 @@ def test_protected_output_directory(tmp_path, capsys, polymap, protection):
             subprocess.run(undo, check=True)
         else:
             os.chmod(protected, 0o755)
+
+
+@pytest.mark.parametrize("extra,flag", [(["--shots", str(10**9)], "--shots"),
+                                        (["--shots", "100", "--seed=-1"], "--seed"),
+                                        (["--dry-run", "--backend", "aer"], "--dry-run"),
+                                        (["--backend", "ibm-fake", "--inputs", "x.npy"],
+                                         "--inputs")])
+def test_ibm_run_flags(capsys, polymap, extra, flag):
+    argv = ["run", polymap] + (extra if "--backend" in extra else extra + ["--backend",
+                                                                            "ibm-fake"])
+    refused(argv, capsys, flag)
+
+
+def test_ibm_backend_names_checked_by_the_parser(capsys, polymap):
+    code, out, err = run(["run", polymap, "--backend", "ibm:"], capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "ibm-fake[:DEVICE] or ibm:DEVICE" in err

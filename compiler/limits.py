@@ -12,6 +12,7 @@ check (:mod:`qmlc.compiler.resources`).
 
 from __future__ import annotations
 
+import math
 import numbers
 
 from qmlc.compiler.errors import UsageError
@@ -55,6 +56,18 @@ MAX_LOG10_MAGNITUDE = 150.0
 
 # Layer sizes of a sparse network. Missing bias vectors are allocated at this size.
 MAX_LAYERS, MAX_LAYER_UNITS = 64, 10**6
+
+# -- matrix-free Hessian analysis (qmlc dissipation; estimates measured on a network) ------------
+
+# Stochastic Lanczos quadrature probes. Two give a standard error over probes; the stochastic
+# error of a density moment falls like 1/√probes, so 10^4 (1% of one probe's error) is past any
+# use, and every checkpoint costs probes × m Hessian-vector products.
+MIN_PROBES, MAX_PROBES = 2, 10**4
+
+# Lanczos steps m per probe. Two give a nontrivial Gauss rule (exact for polynomials of degree
+# 2m − 1); beyond 10^4 the m × m tridiagonal eigenproblems and an m·n basis dominate the products
+# they refine (m is also capped at n by the Krylov space itself).
+MIN_LANCZOS_STEPS, MAX_LANCZOS_STEPS = 2, 10**4
 
 # -- QIREN ----------------------------------------------------------------------------------------
 
@@ -103,6 +116,23 @@ def check_seed(seed: object, name: str = "seed") -> int:
     return check_int(seed, name, MIN_SEED, MAX_SEED)
 
 
+def check_real(value: object, name: str, low: float, high: float | None = None,
+               low_open: bool = False) -> float:
+    """A library argument that must be a finite real number in a range: a :class:`UsageError`
+    naming it (``proxy_cut = nan: must be a finite number >= 0``) otherwise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise UsageError(f"{name} = {value!r}: must be a number", field=name)
+    try:
+        value = float(value)
+    except OverflowError:
+        value = math.inf if value > 0 else -math.inf
+    inside = (value > low if low_open else value >= low) and (high is None or value <= high)
+    if not (math.isfinite(value) and inside):
+        raise UsageError(f"{name} = {value:g}: must be a finite number "
+                         f"{interval(low, high, low_open)}", field=name)
+    return value
+
+
 def interval(low: float | None, high: float | None, low_open: bool = False,
              high_open: bool = False) -> str:
     """A range in words, e.g. ``interval(0, 1, True, True) == "in (0, 1)"``."""
@@ -127,4 +157,5 @@ def _num(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-__all__ = [name for name in dir() if name.isupper()] + ["check_int", "check_seed", "interval"]
+__all__ = [name for name in dir() if name.isupper()] + ["check_int", "check_real", "check_seed",
+                                                       "interval"]

@@ -8,6 +8,7 @@ Hessian along unit directions), so memory stays O(batch · n²) plus the sparse 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,8 +17,8 @@ from types import SimpleNamespace
 import numpy as np
 import scipy.sparse as sp
 
-from qmlc.compiler.errors import NonDissipativeError
-from qmlc.compiler.network_spec import NetworkProblem, as_network_problem
+from qmlc.compiler.errors import NonDissipativeError, TooLargeError
+from qmlc.compiler.network_spec import NetworkProblem, as_network_problem, explicit_limit
 from qmlc.compiler.spec import ModelSpec
 
 # Tangent floats per vectorized batch of ∇³L rows (bounds the memory of the batch).
@@ -33,6 +34,17 @@ def _x64() -> contextlib.AbstractContextManager:
     from jax.experimental import enable_x64  # pragma: no cover - jax < 0.6
 
     return enable_x64()
+
+
+def numpy_blas_single_threaded() -> contextlib.AbstractContextManager:
+    """numpy's BLAS limited to one thread (threadpoolctl) for loops that alternate jitted JAX
+    kernels with small numpy operations (Lanczos orthogonalization, norms). XLA's CPU runtime
+    already uses every core for a kernel, and OpenBLAS's idle threads spin-wait: with both pools
+    on the same cores each slows the other (and a two-thread BLAS call whose second thread is
+    descheduled on a busy machine waits for it: see tests/conftest.py, ``one_blas_thread``)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _network_loss(theta, fixed, positions, X, Y, activation: str, loss: str):
@@ -76,6 +88,17 @@ def _kernels() -> SimpleNamespace:
         value, grad = jax.value_and_grad(_network_loss)(theta, *args, **kw)
         return value, grad, hess(theta, *args, **kw)
 
+    def grad_fn(theta, *args, **kw):
+        return jax.grad(_network_loss)(theta, *args, **kw)
+
+    def hvp(theta, v, *args, **kw):
+        # forward-over-reverse: the jvp of the gradient along v is H v (Pearlmutter 1994)
+        return jax.jvp(lambda t: grad_fn(t, *args, **kw), (theta,), (v,))[1]
+
+    def third_vv(theta, v, w, *args, **kw):
+        # ∇³L(v, w, ·): the jvp of H w along v (forward over forward over reverse)
+        return jax.jvp(lambda t: hvp(t, w, *args, **kw), (theta,), (v,))[1]
+
     def third_rows(theta, directions, *args, **kw):
         def row(e):
             return jax.jvp(lambda t: hess(t, *args, **kw), (theta,), (e,))[1]
@@ -85,7 +108,10 @@ def _kernels() -> SimpleNamespace:
         value=jax.jit(_network_loss, static_argnames=static),
         grad=jax.jit(jax.grad(_network_loss), static_argnames=static),
         value_grad_hess=jax.jit(value_grad_hess, static_argnames=static),
-        third_rows=jax.jit(third_rows, static_argnames=static))
+        third_rows=jax.jit(third_rows, static_argnames=static),
+        hvp=jax.jit(hvp, static_argnames=static),
+        third_vv=jax.jit(third_vv, static_argnames=static),
+        value_grad=jax.jit(jax.value_and_grad(_network_loss), static_argnames=static))
 
 
 def _problem_args(problem: NetworkProblem) -> tuple[tuple, dict]:
@@ -134,6 +160,11 @@ def loss_derivatives(problem: NetworkProblem, theta: np.ndarray | None = None,
     """
     theta = problem.theta0 if theta is None else np.asarray(theta, dtype=float)
     n = problem.n
+    limit = explicit_limit(3 if third else 2)
+    if n > limit:  # a problem loaded with explicit=False reaches here only by mistake
+        raise TooLargeError(f"{problem.name}: n = {n} surviving weights is too many for the dense "
+                            f"{'third' if third else 'second'} derivative (limit n <= {limit}); "
+                            "use the matrix-free LossOracle (qmlc dissipation, qmlc estimate)")
     args, kw = _problem_args(problem)
     kernels = _kernels()
     with _x64():
@@ -187,11 +218,106 @@ def network_gradient_descent(spec_or_problem: ModelSpec | NetworkProblem,
     return traj - problem.theta0
 
 
+def without_dead_units(problem: NetworkProblem) -> tuple[NetworkProblem, np.ndarray]:
+    """The same loss on the hidden units that reach an output, and where its variables sit in θ.
+
+    A hidden unit none of whose outgoing weights survives (nor leads, through surviving weights,
+    to a unit that reaches an output) cannot change the network's output: its activation is
+    multiplied by exact zeros. The weights into it and its bias therefore have identically zero
+    gradient, Hessian and third-derivative rows, and L(θ) = L'(θ[index]) for the problem L' on the
+    remaining units, whose derivatives are those of L restricted to ``index`` (exactly). Magnitude
+    pruning leaves many such units (digits_mlp_30k: 188 of its 512 second-layer units, 9,211 of
+    its 30,003 weights), and they cost dense matrix-multiply time in every product.
+    """
+    layers, fixed, positions = problem.layers, problem.fixed, problem.positions
+    depth = len(layers) - 1
+    keep = [np.ones(layers[0], dtype=bool)] + [None] * (depth - 1) + [
+        np.ones(layers[-1], dtype=bool)]
+    for i in range(depth - 1, 0, -1):      # hidden layer i, from the last: W_{i+1} is k = 2i
+        edges = fixed[2 * i] != 0
+        edges.flat[positions[2 * i]] = True
+        keep[i] = edges[keep[i + 1]].any(axis=0)
+    if all(k.all() for k in keep):
+        return problem, np.arange(problem.n)
+    new_fixed, new_positions, index = [], [], []
+    for k, (base, pos, sl) in enumerate(zip(fixed, positions, problem.slices, strict=True)):
+        layer = k // 2 + 1
+        rows = keep[layer]
+        if k % 2 == 0:     # W_layer: rows are heads (layer), columns tails (layer - 1)
+            cols = keep[layer - 1]
+            r, c = np.divmod(pos, base.shape[1])
+            kept = rows[r] & cols[c]
+            row_map = np.cumsum(rows) - 1
+            col_map = np.cumsum(cols) - 1
+            new_pos = row_map[r[kept]] * int(cols.sum()) + col_map[c[kept]]
+            new_fixed.append(base[rows][:, cols])
+        else:              # b_layer
+            kept = rows[pos]
+            new_pos = (np.cumsum(rows) - 1)[pos[kept]]
+            new_fixed.append(base[rows])
+        new_positions.append(new_pos.astype(pos.dtype))
+        index.append(sl.start + np.flatnonzero(kept))
+    index = np.concatenate(index)
+    trimmed = dataclasses.replace(
+        problem, layers=tuple(int(k.sum()) for k in keep), fixed=tuple(new_fixed),
+        positions=tuple(new_positions), theta_init=problem.theta_init[index],
+        theta0=problem.theta0[index],
+        variable_names=tuple(problem.variable_names[i] for i in index))
+    return trimmed, index
+
+
+@dataclass(frozen=True, eq=False)
+class LossOracle:
+    """Matrix-free access to the loss of a problem at any θ: L and ∇L, Hessian-vector products
+    H(θ)v (forward-over-reverse autodiff, one jitted kernel; cost ≈ a few gradients, memory O(n))
+    and third-derivative contractions ∇³L(θ)(v, w, ·). Never forms an n×n array. The kernels run
+    on the units that reach an output (:func:`without_dead_units`); the other variables' entries
+    are exact zeros."""
+
+    problem: NetworkProblem
+
+    @functools.cached_property
+    def _live(self) -> tuple[NetworkProblem, np.ndarray, tuple]:
+        trimmed, index = without_dead_units(self.problem)
+        return trimmed, index, _problem_args(trimmed)
+
+    def _call(self, kernel: str, *arrays) -> np.ndarray:
+        trimmed, index, (args, kw) = self._live
+        with _x64():
+            out = getattr(_kernels(), kernel)(
+                *(np.asarray(a, dtype=float)[index] for a in arrays), *args, **kw)
+            return out
+
+    def _full(self, live: np.ndarray) -> np.ndarray:
+        _, index, _ = self._live
+        out = np.zeros(self.problem.n)
+        out[index] = np.asarray(live)
+        return out
+
+    def value_and_grad(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        value, grad = self._call("value_grad", theta)
+        return float(value), self._full(grad)
+
+    def hvp(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """H(θ) v."""
+        return self._full(self._call("hvp", theta, v))
+
+    def third(self, theta: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """∇³L(θ)(v, w, ·) = ∂_v (H(θ) w)."""
+        return self._full(self._call("third_vv", theta, v, w))
+
+
+def loss_oracle(spec_or_problem: ModelSpec | NetworkProblem) -> LossOracle:
+    """A :class:`LossOracle` for a spec (no size limit: nothing n×n is formed) or a problem."""
+    return LossOracle(as_network_problem(spec_or_problem, explicit=False))
+
+
 def hessian_spectrum(problem: NetworkProblem) -> np.ndarray:
-    """Eigenvalues of ∇²L(θ0), ascending (dense; n ≤ MAX_N_SECOND_ORDER)."""
+    """Eigenvalues of ∇²L(θ0), ascending (dense; n ≤ explicit_limit(2))."""
     hess = loss_derivatives(problem, third=False).hess
     return np.linalg.eigvalsh(0.5 * (hess + hess.T))
 
 
-__all__ = ["LossDerivatives", "hessian_spectrum", "loss_derivatives", "network_gradient_descent",
-           "network_loss"]
+__all__ = ["LossDerivatives", "LossOracle", "hessian_spectrum", "loss_derivatives", "loss_oracle",
+           "network_gradient_descent", "network_loss", "numpy_blas_single_threaded",
+           "without_dead_units"]

@@ -173,8 +173,19 @@ def _read_data(spec: ModelSpec, layers: list[int], loss: str) -> tuple[np.ndarra
     return X, Y
 
 
-def load_network(spec: ModelSpec) -> NetworkProblem:
-    """Validate a ``sparse-network`` spec and collect its variables (see the module docstring)."""
+def explicit_limit(taylor_order: int) -> int:
+    """The largest n whose exact Taylor tensors of this order qmlc builds."""
+    return MAX_N_THIRD_ORDER if taylor_order == 3 else MAX_N_SECOND_ORDER
+
+
+def load_network(spec: ModelSpec, explicit: bool = True) -> NetworkProblem:
+    """Validate a ``sparse-network`` spec and collect its variables (see the module docstring).
+
+    ``explicit`` (default) also enforces the size limits of the exact Taylor tensors
+    (``MAX_N_THIRD_ORDER``, ``MAX_N_SECOND_ORDER``) and their pre-flight memory check; the
+    matrix-free analyses (:mod:`qmlc.compiler.hessian_spectrum`,
+    :mod:`qmlc.compiler.dissipation_trace`) pass ``explicit=False``: they never form an n×n array.
+    """
     require_kind(spec, ("sparse-network",), "a network problem")
     network, training = spec.model.network, spec.model.training
     layers = list(network.layers)
@@ -210,9 +221,8 @@ def load_network(spec: ModelSpec) -> NetworkProblem:
         base[pos] = 0.0
         fixed.append(base.reshape(value.shape))
         positions.append(pos)
-        for p in pos:
-            idx = np.unravel_index(p, value.shape)
-            names.append(f"{key}[{','.join(str(int(i)) for i in idx)}]")
+        idx = np.unravel_index(pos, value.shape)
+        names.extend(f"{key}[{','.join(str(int(i[e])) for i in idx)}]" for e in range(pos.size))
     theta_init = np.concatenate(theta_init)
     if theta_init.size == 0:
         raise DataError(f"{spec.where('network.weights')}: no surviving weights (every mask entry "
@@ -229,11 +239,11 @@ def load_network(spec: ModelSpec) -> NetworkProblem:
                     f"max|θ_init − θ0|^N (N = {order}, the largest entry of u^(⊗N))",
                     "expand closer to the initial weights, or rescale them")
     n = theta_init.size
-    limit = MAX_N_THIRD_ORDER if taylor_order == 3 else MAX_N_SECOND_ORDER
-    if n <= limit:
+    limit = explicit_limit(taylor_order)
+    if explicit and n <= limit:
         resources.require(taylor_requirement(n, taylor_order), spec.where("network.weights"),
                           advice="use 'qmlc estimate' with n, T and N instead")
-    if n > limit:
+    if explicit and n > limit:
         raise TooLargeError(
             f"{spec.where('training.taylor_order')}: n = {n} surviving weights is too many for "
             f"the exact order-{taylor_order} Taylor tensors (limit n <= {limit}); "
@@ -279,11 +289,13 @@ def _read_expansion_point(spec: ModelSpec, layers: list[int], masks: dict, fixed
     return np.concatenate(theta0)
 
 
-def as_network_problem(spec_or_problem: ModelSpec | NetworkProblem) -> NetworkProblem:
+def as_network_problem(spec_or_problem: ModelSpec | NetworkProblem,
+                       explicit: bool = True) -> NetworkProblem:
     if isinstance(spec_or_problem, NetworkProblem):
         return spec_or_problem
-    return load_network(spec_or_problem)
+    return load_network(spec_or_problem, explicit=explicit)
 
 
 __all__ = ["ACTIVATIONS", "LOSSES", "MAX_N_SECOND_ORDER", "MAX_N_THIRD_ORDER", "TAYLOR_ORDERS",
-           "NetworkProblem", "as_network_problem", "load_network", "taylor_requirement"]
+           "NetworkProblem", "as_network_problem", "explicit_limit", "load_network",
+           "taylor_requirement"]

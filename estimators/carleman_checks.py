@@ -128,10 +128,14 @@ def truncation_check(request: EstimateRequest) -> CarlemanCheck:
         value = bound.bounds[order - 1] / scale if scale else bound.bounds[order - 1]
         decreasing = order == 1 or bound.bounds[order - 1] <= bound.bounds[order - 2]
         data |= {"scale": scale}
-        where = ("the flag model's norm bounds (|G_0|_inf <= ||G_0||_2, |G_l|_inf <= s) and "
-                 "u_0 = 0" if request.polymap is None else "the spec's exact norms")
-        method = (f"a-priori majorant bound from {where}; the history system is not built "
-                  f"({'flags carry no map' if request.polymap is None else 'beyond the explicit limits'})")
+        where = ("the spec's exact norms" if request.polymap is not None else
+                 "the norms measured on the model (|G_0|_inf exact; |G_1|_inf, |G_2|_inf "
+                 "bounds, see model_statistics) and its exact u_0"
+                 if request.model_statistics is not None else
+                 "the flag model's norm bounds (|G_0|_inf <= ||G_0||_2, |G_l|_inf <= s) and "
+                 "u_0 = 0")
+        why = ("flags carry no map" if request.spec is None else "beyond the explicit limits")
+        method = f"a-priori majorant bound from {where}; the history system is not built ({why})"
         label = (f"truncation error bound at N = {order}"
                  + (" relative to max_t |u_t|" if scale else " (absolute)"))
         trend = "bound " + ("falls" if decreasing else "does not fall") + " with N"
@@ -228,7 +232,7 @@ def kappa_check(request: EstimateRequest, estimate: ResourceEstimate) -> Carlema
                    "1, 2, 4, ..., T (dense SVD up to 1,500 rows, svds beyond)",
             data=data)
     why = ("flags carry no map: kappa(T) = 2(T+1) is the contractive-lift bound, assumed"
-           if request.polymap is None else
+           if request.spec is None else
            f"the history matrix is beyond {KAPPA_ROWS:,} rows at every horizon: not measured")
     return CarlemanCheck(
         key="kappa_growth", title="Condition-number growth", value=1.0,

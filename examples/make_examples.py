@@ -23,6 +23,14 @@ digits_network (n = 166): a [16, 64, 10] tanh MLP on 200 real digits (scikit-lea
 (MSE rather than cross-entropy: softmax couples every output, which makes ∇²L and ∇³L dense,
 while with MSE weights feeding disjoint outputs do not interact), each weight matrix pruned to
 its largest 10% and fine-tuned; see :func:`make_digits`. The spec expands at these weights.
+
+digits_mlp_30k (n = 30 003): the recipe at a size where nothing n×n can be formed: a
+[64, 512, 512, 10] tanh MLP (300 032 weights) pre-trained dense with cross-entropy on 500 of the
+8×8 digits, each weight matrix magnitude-pruned to its largest 10%, *not* fine-tuned: the spec's
+gradient descent from these weights is the sparse training that Liu et al. study (their Fig. 2:
+Hessian spectra along the first steps after pruning). Weights and masks are stored compressed
+(values rounded to float32, int8 masks, deflate); see :func:`make_digits_large`.
+``qmlc dissipation`` and ``qmlc estimate`` read it through the matrix-free path.
 """
 
 from __future__ import annotations
@@ -148,8 +156,62 @@ def make_digits(seed: int = 7, samples: int = 200, hidden: int = 64, keep: float
             "pruned_tuned_accuracy": float(np.mean(pruned_logits.argmax(1) == Y.argmax(1)))}
 
 
+def make_digits_large(seed: int = 11, samples: int = 500, widths: tuple = (512, 512),
+                      keep: float = 0.10, pre_steps: int = 300, lr: float = 0.5,
+                      name: str = "digits_mlp_30k", out: Path = HERE) -> dict:
+    """A [64, *widths, 10] tanh MLP, cross-entropy, pre-trained dense and pruned to its top
+    ``keep`` per weight matrix (no fine-tuning: the spec's training is the sparse training).
+
+    Data: ``samples`` seeded digits, 8×8 pixels / 16, centred; labels one-hot. Initialisation
+    N(0, 1/fan_in), zero biases; pre-training: full-batch gradient descent. Biases stay dense and
+    are shipped without masks (fixed, not variables). Storage: ``np.savez_compressed`` of the
+    masked weight matrices (values rounded to float32, so their float64 images carry zero low
+    bytes and deflate well) and int8 masks.
+    """
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    rng = np.random.default_rng(seed)
+    pick = np.sort(rng.choice(digits.images.shape[0], size=samples, replace=False))
+    X = digits.data[pick] / 16.0
+    X = X - X.mean(axis=0)
+    Y = np.eye(10)[digits.target[pick]]
+    sizes = (64, *widths, 10)
+    params = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        params += [jnp.asarray(rng.normal(0, 1 / np.sqrt(fan_in), (fan_out, fan_in))),
+                   jnp.zeros(fan_out)]
+
+    def loss(p):
+        z = X
+        for i in range(0, len(p), 2):
+            z = z @ p[i].T + p[i + 1]
+            if i < len(p) - 2:
+                z = jnp.tanh(z)
+        return -jnp.mean(jnp.sum(Y * jax.nn.log_softmax(z, axis=1), axis=1))
+
+    dense = [np.asarray(a) for a in _gd(loss, params, lr, pre_steps)]
+    arrays, masks = {}, {}
+    for i in range(len(sizes) - 1):
+        W, b = dense[2 * i], dense[2 * i + 1]
+        mask = _top_fraction(W, keep)
+        # float32 storage: the spec's float64 weights are these values exactly
+        arrays[f"W{i + 1}"] = (W * mask).astype(np.float32).astype(np.float64)
+        arrays[f"b{i + 1}"] = b.astype(np.float32).astype(np.float64)
+        masks[f"mask_W{i + 1}"] = mask
+    np.savez_compressed(out / f"{name}_weights.npz", **arrays,
+                        **{k: m.astype(np.int8) for k, m in masks.items()})
+    np.savez_compressed(out / f"{name}_data.npz", X=X.astype(np.float32).astype(np.float64), Y=Y)
+    pruned = [arrays[f"{c}{i + 1}"] for i in range(len(sizes) - 1) for c in "Wb"]
+    return {"dense_weights": int(sum(W.size for W in dense[::2])),
+            "n": int(sum(m.sum() for m in masks.values())),
+            "dense_loss": float(loss(dense)), "pruned_loss": float(loss(pruned)),
+            "bytes": {f.name: f.stat().st_size for f in sorted(out.glob(f"{name}_*.npz"))}}
+
+
 if __name__ == "__main__":
     with jax.enable_x64(True):
         print("tiny:", make_tiny(seed=3, name="tiny_network", d_in=2, keep=2, m=8))
         print("small:", make_tiny(seed=695546, name="small_network", d_in=4, keep=4, m=11))
         print("digits:", make_digits(lr=5.0, pre_steps=1000, finetune_steps=600))
+        print("digits_mlp_30k:", make_digits_large())

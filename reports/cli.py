@@ -264,6 +264,44 @@ def build_parser() -> argparse.ArgumentParser:
                    "ibm:DEVICE' submitted, by its id (needs the saved IBM Quantum account).")
         job.add_argument("job_id", help="the job id 'qmlc run' printed")
         _common(job)
+
+    dissipation = verb(
+        "dissipation", "Hessian spectra along a sparse network's training",
+        "Run a sparse-network spec's gradient descent and, every k steps, analyse its Hessian "
+        "matrix-free (Hessian-vector products by JAX autodiff): the spectral density by "
+        "stochastic Lanczos quadrature, lambda_min and lambda_max, the fractions of dissipative "
+        "and divergent modes at the spec's learning rate, the error proxy of Liu et al. (Nat. "
+        "Commun. 2024, Eqs. 7-8) and the windows where the almost-dissipative condition holds. "
+        "Nothing n x n is formed.")
+    dissipation.add_argument("spec", help="sparse-network spec (kind = \"sparse-network\"), of "
+                                          "any size")
+    dissipation.add_argument("--steps", type=int, metavar="T",
+                             help=f"gradient-descent steps ({L.interval(L.MIN_STEPS, L.MAX_STEPS)};"
+                                  " default: the spec's steps)")
+    dissipation.add_argument("--every", type=int, metavar="K",
+                             help="analyse the Hessian at steps 0, K, 2K, ... (in [1, T]; "
+                                  "default: T // 10, at least 1)")
+    dissipation.add_argument("--probes", type=int, metavar="P",
+                             help=f"SLQ probe vectors ({L.interval(L.MIN_PROBES, L.MAX_PROBES)};"
+                                  " default: 4)")
+    dissipation.add_argument("--lanczos-steps", type=int, metavar="M",
+                             help="Lanczos steps per probe "
+                                  f"({L.interval(L.MIN_LANCZOS_STEPS, L.MAX_LANCZOS_STEPS)}; "
+                                  "default: 50)")
+    dissipation.add_argument("--seed", type=int, metavar="S",
+                             help=f"seed of the probe vectors ({L.interval(L.MIN_SEED, L.MAX_SEED)};"
+                                  " default: 0)")
+    dissipation.add_argument("--proxy-cut", type=float, metavar="C",
+                             help="|a| below C is left out of the error proxy (>= 0; default: "
+                                  "0.4, the paper's)")
+    dissipation.add_argument("--proxy-scale", type=float, metavar="S",
+                             help="a = -S*lambda in the error proxy "
+                                  f"({L.interval(0.0, L.MAX_LEARNING_RATE, low_open=True)}; "
+                                  "default: the learning rate)")
+    dissipation.add_argument("--plot", metavar="DIR",
+                             help="also write the Fig. 2-style panels (density, extremes, modes, "
+                                  "proxy) as PNG into DIR")
+    _common(dissipation)
     parser.verb_parsers = {name: sub for name, sub in verbs.choices.items()}
     return parser
 

@@ -191,11 +191,25 @@ def render_estimate(report: ResourceEstimate) -> str:
         f"{report.readout['t_count_total']:.4g}",
         *render_physical(report),
     ]
+    lines += _model_statistics(report.assumptions.get("model_statistics"))
     if report.sweep is not None:
         for model, entry in report.sweep.models.items():
             lines.append(f"  [{model}] {entry['verdict']}")
         lines += render_verdict_table(report.sweep, report.data_access)
     return "\n".join(lines)
+
+
+def _model_statistics(model: dict | None) -> list[str]:
+    """The inputs measured on a network too large for the exact tensors (one line, or none)."""
+    if model is None:
+        return []
+    line = (f"  measured on the model: G1 row sparsity {model['g1_row_sparsity']['value']:,} "
+            f"(exact, connectivity), max|G1| <= {model['g1_max_abs']['value']:.4g}, "
+            f"||G0||_2 = {model['g0_norm']['value']:.4g}")
+    if "g2_row_sparsity" in model:
+        line += (f", G2 rows <= {model['g2_row_sparsity']['value']:.4g} (bound), "
+                 f"max|G2| <= {model['g2_max_abs']['value']:.3g} (sampled)")
+    return [line]
 
 
 def render_comparison(result: SolverComparison) -> str:
@@ -219,6 +233,8 @@ def render_comparison(result: SolverComparison) -> str:
     lines.append("  (per solve; p/attempt n/s: not stated, the count is an expected count that "
                  "includes repetitions; physical: the least qubits x runtime of the factory "
                  "library; --json has each model's full estimate and citations)")
+    lines += _model_statistics(result.estimates[0].assumptions.get("model_statistics")
+                               if result.estimates else None)
     lines.append("  where the constants come from:")
     for row in result.rows:
         lines.append(f"    {row['algorithm']}: {row['source_status']}")

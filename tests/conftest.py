@@ -42,6 +42,19 @@ def _jobs_dir(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("QMLC_JOBS_DIR", str(tmp_path_factory.mktemp("qmlc-jobs")))
 
 
+@pytest.fixture(scope="module")
+def one_blas_thread():
+    """numpy's BLAS on one thread for a module (``pytestmark = pytest.mark.usefixtures(
+    "one_blas_thread")``): on the shared 2-core machine a two-thread OpenBLAS call whose second
+    thread is descheduled spin-waits, and a 910 x 910 eigvalsh then takes 5.8 s instead of 0.1 s
+    (measured back to back, load average 3.4); the dense references of the matrix-free tests
+    need it."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 @pytest.fixture
 def quadratic_spec(tmp_path: Path) -> Path:
     return write_polymap_spec(tmp_path / "quad", random_dissipative_map(3, 2, seed=1))

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qmlc.compiler.spec import load_spec
 from qmlc.reports.cli import build_parser, main
 from tests.conftest import EXAMPLES, random_dissipative_map, write_polymap_spec
 
@@ -543,3 +544,76 @@ def test_ibm_backend_names_checked_by_the_parser(capsys, polymap):
     code, out, err = run(["run", polymap, "--backend", "ibm:"], capsys)
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
     assert "ibm-fake[:DEVICE] or ibm:DEVICE" in err
+
+
+# -- qmlc dissipation (issue 16) ---------------------------------------------------------------
+
+
+TINY = EXAMPLES / "tiny_network.toml"
+
+
+@pytest.mark.parametrize("extra,needles", [
+    (["--steps", "0"], ("--steps = 0", "[1, 10^12]")),
+    (["--steps", "3", "--every", "5"], ("--every = 5", "[1, 3]")),
+    (["--probes", "1"], ("--probes = 1", "[2, 10000]", "two probes")),
+    (["--lanczos-steps", "100000"], ("--lanczos-steps = 100000", "[2, 10000]")),
+    (["--seed=-1"], ("--seed = -1", "2^32 - 1")),
+    (["--proxy-cut", "nan"], ("--proxy-cut = nan", ">= 0")),
+    (["--proxy-scale", "0"], ("--proxy-scale = 0", "(0, 1e+06]")),
+    (["--proxy-scale", "inf"], ("--proxy-scale = inf",)),
+])
+def test_dissipation_flag_ranges(tmp_path, capsys, extra, needles):
+    refused(["dissipation", TINY, "--plot", tmp_path / "plots", *extra], capsys, *needles,
+            written=tmp_path)
+
+
+def test_dissipation_refuses_other_kinds_and_bad_plot_dirs(tmp_path, capsys, polymap):
+    refused(["dissipation", polymap], capsys, "'qmlc dissipation'", "sparse-network")
+    (tmp_path / "file").write_text("x")
+    refused(["dissipation", TINY, "--plot", tmp_path / "file"], capsys, "--plot",
+            "not a directory", written=tmp_path)
+    refused(["dissipation", TINY, "--plot", tmp_path / "file" / "sub"], capsys, "--plot",
+            written=tmp_path)
+
+
+def test_dissipation_preflight_refuses_long_and_large_runs(tmp_path, capsys, monkeypatch):
+    """Runs beyond QMLC_TIME_LIMIT (the time from a gradient and a product timed on the model)
+    and beyond QMLC_MEMORY_LIMIT (the Lanczos basis and nodes) are refused before training."""
+    monkeypatch.setenv("QMLC_TIME_LIMIT", "60")
+    start = time.perf_counter()
+    refused(["dissipation", TINY, "--steps", str(10**11), "--plot", tmp_path / "p"], capsys,
+            "would take about", "Hessian-vector products", "QMLC_TIME_LIMIT", "--steps",
+            written=tmp_path)
+    assert time.perf_counter() - start < 30
+    monkeypatch.setenv("QMLC_MEMORY_LIMIT", "100K")
+    refused(["dissipation", TINY, "--probes", "10000", "--lanczos-steps", "10000"], capsys,
+            "needs about", "quadrature nodes", "--probes")
+
+
+def test_dissipation_reports_progress(capsys):
+    from qmlc.compiler.dissipation_trace import dissipation_trace
+    from qmlc.compiler.progress import reporting
+
+    recorder = Recorder()
+    with reporting(recorder):
+        dissipation_trace(load_spec(TINY), steps=3, every=1, probes=2, lanczos_steps=2)
+    assert ("tiny-network: gradient descent, Hessian spectrum every 1 steps", 3) in \
+        recorder.labels
+    assert recorder.steps == 3
+
+
+def test_dissipation_help_states_ranges_and_defaults(capsys):
+    code, out, _ = run(["dissipation", "-h"], capsys)
+    assert code == 0
+    text = " ".join(out.split())
+    for needle in ("--steps T", "[1, 10^12]", "--probes P", "[2, 10000]", "default: 4",
+                   "--lanczos-steps M", "default: 50", "default: 0.4", "--quiet", "--debug",
+                   "Eqs. 7-8"):
+        assert needle in text, needle
+
+
+def test_measured_estimate_refuses_flags_that_do_not_apply(capsys):
+    spec = EXAMPLES / "digits_mlp_30k.toml"
+    refused(["estimate", spec, "--gradient-norm", "1"], capsys, "--gradient-norm",
+            "either the spec or the flags")
+    refused(["estimate", spec, "--weights", "w.npz"], capsys, "--weights", "does not apply")

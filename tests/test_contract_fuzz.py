@@ -533,6 +533,67 @@ def test_qiren_architecture(values, entangler):
                  "entangler")
 
 
+# ------------------------------------------------------------ matrix-free Hessian analysis (16)
+
+
+@pytest.fixture(scope="module")
+def tiny_network():
+    from qmlc.compiler.network_spec import load_network
+
+    return load_network(load_spec(EXAMPLES / "tiny_network.toml"), explicit=False)
+
+
+DISSIPATION_ARGS = {"steps": st.integers(1, 3), "every": st.integers(1, 3),
+                    "probes": st.integers(2, 3), "lanczos_steps": st.integers(2, 6),
+                    "seed": st.integers(0, 2**32 - 1), "cut": st.floats(0, 2),
+                    "scale": st.one_of(st.none(), st.floats(0.01, 10))}
+_FIELDS = {"cut": "proxy_cut", "scale": "proxy_scale"}
+
+
+@MEDIUM
+@given(data=st.data())
+def test_dissipation_flags(tiny_network, data):
+    """``qmlc dissipation``'s inputs, valid ones with at most one wild value among them: every
+    call runs or is refused in one line naming the input; runs longer than QMLC_TIME_LIMIT (1 s
+    here, from a product timed on the model) are refused before they start."""
+    from qmlc.compiler.dissipation_trace import dissipation_trace
+
+    args = {name: data.draw(strategy, label=name) for name, strategy in DISSIPATION_ARGS.items()}
+    args["every"] = min(args["every"], args["steps"])
+    wild = data.draw(st.sampled_from([None, *DISSIPATION_ARGS]), label="wild")
+    if wild is not None:
+        ints = wild in ("steps", "every", "probes", "lanczos_steps", "seed")
+        args[wild] = data.draw(_wild_ints if ints else _wild_numbers, label=f"wild {wild}")
+    os.environ["QMLC_TIME_LIMIT"] = "1"
+    try:
+        message = contract(lambda: dissipation_trace(tiny_network, **args))
+    finally:
+        del os.environ["QMLC_TIME_LIMIT"]
+    if wild is None:
+        assert message == "ok", message
+    elif message != "ok":  # the wild input, or every > a wild steps, or a run too long
+        assert any(word in message for word in (_FIELDS.get(wild, wild), "every = ",
+                                                 "would take")), (wild, message)
+
+
+@MEDIUM
+@given(data=st.data())
+def test_sparse_network_specs_matrix_free(network_dir, data):
+    """The same spec mutations through the matrix-free path (``qmlc dissipation``; no size
+    limit, so other checks than the explicit path's must hold)."""
+    from qmlc.compiler.dissipation_trace import dissipation_trace
+
+    table, path = data.draw(mutations(NETWORK))
+    scratch = _in_copy(network_dir)
+    try:
+        spec_path = _write_spec(scratch, table)
+        if spec_path is not None:
+            contract(lambda: dissipation_trace(load_spec(spec_path), 2, 1, 2, 3),
+                     *_names(path))
+    finally:
+        shutil.rmtree(scratch)
+
+
 # ---------------------------------------------------------------------------------- output paths
 
 

@@ -157,7 +157,9 @@ class EstimateRequest:
     u_0 = 0 (the map expanded at the initial weights); for a measured network the bounds of
     :func:`network_g_norms`. ``polymap``: the spec's polynomial map (None for flags and measured
     networks). ``model_statistics``: the inputs measured on a network and their status, added
-    to every estimate's assumptions (None unless measured).
+    to every estimate's assumptions (None unless measured); ``dissipation``: the
+    :class:`~qmlc.compiler.dissipation_trace.DissipationTrace` those were measured along (the
+    report's Fig. 2-style section).
     """
 
     inputs: StructuralInputs
@@ -175,6 +177,7 @@ class EstimateRequest:
     spec: ModelSpec | None = field(default=None, compare=False, repr=False)
     model_statistics: dict | None = field(default=None, compare=False, repr=False)
     model_structure: dict | None = field(default=None, compare=False, repr=False)
+    dissipation: object = field(default=None, compare=False, repr=False)
 
 
 def request_from_parameters(n: float, steps: float, order: int, row_sparsity: float,
@@ -307,7 +310,7 @@ def request_from_network(spec: ModelSpec, problem: NetworkProblem | None = None,
                            g_norms=network_g_norms(stats), u0_norm=stats.u0_norm,
                            kappa_details=details, spec=spec,
                            model_statistics=_model_assumptions(stats),
-                           model_structure=structure)
+                           model_structure=structure, dissipation=stats.trace)
 
 
 def network_factor_stats(stats: NetworkStatistics) -> dict[int, FactorStats]:

@@ -384,7 +384,34 @@ def figures(report) -> list[Figure]:
             pareto_figure(report), error_rate_figure(report), epsilon_figure(report),
             truncation_figure(checks.truncation), kappa_figure(checks.kappa_growth),
             readout_figure(checks.readout)]
+    if getattr(report, "dissipation", None) is not None:
+        figs += dissipation_figures(report.dissipation)
     return [f for f in figs if f is not None]
+
+
+DISSIPATION_CAPTIONS = {
+    "density": ("Hessian spectral density at each checkpoint (stochastic Lanczos quadrature, "
+                "Gaussian-smoothed with Ghorbani et al.'s width; log scale).",
+                "Hessian spectral densities along training"),
+    "extremes": ("Extreme Hessian eigenvalues along training (Lanczos); 2/η marks where a mode "
+                 "stops contracting; shaded: almost/fully dissipative windows.",
+                 "lambda_min and lambda_max against the training step"),
+    "modes": ("Fractions of dissipative (|1 − ηλ| < 1) and divergent (|1 − ηλ| > 1) modes, with "
+              "standard errors over probes and Chebyshev–Markov–Stieltjes brackets (bands).",
+              "dissipative and divergent mode fractions against the training step"),
+    "proxy": ("Error proxy of Liu et al. (Nat. Commun. 2024, Eqs. 7–8) at each checkpoint, and "
+              "over the k steps after it (grey).", "error proxy against the training step"),
+}
+
+
+def dissipation_figures(trace) -> list[Figure]:
+    """The Fig. 2-style panels of a network measured along its training
+    (:mod:`qmlc.reports.dissipation_plots`)."""
+    from qmlc.reports.dissipation_plots import dissipation_figures as panels
+
+    _pyplot()
+    return [Figure(f"dissipation_{name}", fig, *DISSIPATION_CAPTIONS[name])
+            for name, fig in panels(trace).items()]
 
 
 __all__ = ["Figure", "close", "figures", "to_png", "to_svg"]

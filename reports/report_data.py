@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qmlc.compiler.dissipation_trace import DissipationTrace
 from qmlc.compiler.results import Result, optional
 from qmlc.estimators.breakdown import COMPONENTS
 from qmlc.estimators.carleman_checks import CarlemanChecks, carleman_checks
@@ -156,6 +157,7 @@ class ModelReport(Result):
     physical: PhysicalSection | None = optional()
     checks: CarlemanChecks | None = optional()
     qiren: QirenSection | None = optional()
+    dissipation: DissipationTrace | None = optional()
 
 
 def verdict_row(estimate: ResourceEstimate) -> VerdictRow:
@@ -360,7 +362,7 @@ def carleman_report(request: EstimateRequest, options: EstimateOptions,
         assumptions=_assumptions(estimates, requested, sweep, checks),
         estimates=estimates,
         scaling=ScalingSection(algorithm=options.algorithm, curves=curves, sweep=sweep),
-        physical=physical, checks=checks)
+        physical=physical, checks=checks, dissipation=request.dissipation)
 
 
 def qiren_report(spec, epsilon: float, delta: float, weights_path: str | None,

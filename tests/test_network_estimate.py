@@ -188,3 +188,39 @@ def test_bundled_30k_model_is_counted_and_refuses_dense_paths(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "qmlc estimate" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_report_of_a_measured_network_shows_its_spectra(mirror, tmp_path):
+    """`qmlc report` on a network measured along training: a section with the checkpoints (the
+    same numbers as the estimate's κ details) and the four Fig. 2-style panels, inline SVG in
+    HTML and non-blank PNGs beside the Markdown."""
+    import re
+
+    from PIL import Image
+
+    from qmlc.estimators.requests import EstimateOptions
+    from qmlc.reports.files import write_files
+    from qmlc.reports.report_data import carleman_report
+    from qmlc.reports.verbs.report import render
+
+    _, problem, request, _ = mirror
+    report = carleman_report(request, EstimateOptions())
+    data = report.to_dict()["dissipation"]
+    assert [s["lambda_max"] for s in data["snapshots"]] == [
+        c["lambda_max"] for c in request.kappa_details["checkpoints"]]
+    html = render(report, tmp_path / "r.html", "html", False)[tmp_path / "r.html"]
+    section = html[html.index('<section id="dissipation"'):]
+    section = section[:section.index("</section>")]
+    assert "Hessian spectra along training" in section and section.count("<svg") == 4
+    assert f"{problem.n:,} surviving weights" in section
+    files = render(report, tmp_path / "r.md", "markdown", False)
+    write_files(files)
+    text = (tmp_path / "r.md").read_text()
+    assert re.search(r"^## 6\. Hessian spectra along training$", text, re.M)
+    assert re.search(r"^## 7\. Assumptions and sources$", text, re.M)
+    links = [link for link in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+             if "dissipation_" in link]
+    assert len(links) == 4
+    for link in links:
+        image = np.asarray(Image.open(tmp_path / link).convert("L"), dtype=float)
+        assert image.std() > 5, link

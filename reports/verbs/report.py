@@ -139,9 +139,9 @@ def main(args: argparse.Namespace) -> VerbOutput:
 
 
 def _titles(report) -> list[str]:
-    from qmlc.reports.report_document import SECTION_TITLES
+    from qmlc.reports.report_document import document
 
-    return SECTION_TITLES[report.kind]
+    return [section.title for section in document(report)]
 
 
 __all__ = ["build", "main", "output_format", "render"]

@@ -60,11 +60,13 @@ def bench_bundled(steps: int, every: int, plot: str | None) -> None:
            str(steps), "--every", str(every), "--json"] + (["--plot", plot] if plot else [])
     load = os.getloadavg()[0]
     wall, rss, out, cpu = run_measured(cmd)
+    end = os.getloadavg()[0]
     data = json.loads(out)
     if plot:
         (Path(plot) / "trace.json").write_text(out)
     print(f"== qmlc dissipation {spec.name} --steps {steps} --every {every} "
-          f"(n = {data['n']}, {os.cpu_count()} cores, load average {load:.1f} at start) ==")
+          f"(n = {data['n']}, {os.cpu_count()} cores, load average {load:.1f} at start, "
+          f"{end:.1f} at the end) ==")
     print(f"{'wall s':>8} {'CPU s':>7} {'peak RSS MiB':>13} {'HVPs':>6} {'CPU ms/HVP':>11} "
           f"{'final loss':>11} {'windows':>8}")
     print(f"{wall:8.1f} {cpu:7.1f} {rss:13.0f} {data['hessian_vector_products']:>6} "
@@ -77,10 +79,11 @@ def bench_estimate() -> None:
     cmd = [sys.executable, "-m", "qmlc.reports.cli", "estimate", str(spec), "--json"]
     load = os.getloadavg()[0]
     wall, rss, out, cpu = run_measured(cmd)
+    end = os.getloadavg()[0]
     data = json.loads(out)
     model = data["assumptions"]["model_statistics"]
     print(f"\n== qmlc estimate {spec.name} (no flags; n = {data['n']}, T = {data['steps']}, "
-          f"load average {load:.1f} at start) ==")
+          f"load average {load:.1f} at start, {end:.1f} at the end) ==")
     print(f"{'wall s':>8} {'CPU s':>7} {'peak RSS MiB':>13} {'HVPs':>6} {'G1 rows':>8} "
           f"{'kappa':>7} {'T-count/solve':>14}")
     print(f"{wall:8.1f} {cpu:7.1f} {rss:13.0f} {model['hessian_vector_products']:>6} "

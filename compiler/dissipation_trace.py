@@ -73,6 +73,7 @@ PAPER_CUT = 0.4  # Liu et al. (2024), Eqs. 7–8: |a| < 0.4 left out of both int
 # Ritz value lies inside [λ_min, λ_max] and within its residual of an eigenvalue; its error is of
 # the order residual²/gap (Parlett 1998, Thm. 11.7.1), far below the residual itself.
 RITZ_TOLERANCE = 1e-3
+RUN_ADVICE = "lower steps, raise every, or lower probes or lanczos_steps"
 REFINE_STEPS = 40
 
 PROXY_DEFINITION = ("proxy(t) = (1/N_c) sum_{|a| >= cut} rho(a) |1 + a|^t, N_c = sum_{|a| >= cut} "
@@ -259,11 +260,13 @@ def snapshot(oracle: LossOracle, theta: np.ndarray, step: int, every: int, probe
 
 def dissipation_trace(spec_or_problem: ModelSpec | NetworkProblem, steps: int, every: int,
                       probes: int = 4, lanczos_steps: int = 50, seed: int = 0,
-                      cut: float = PAPER_CUT, scale: float | None = None) -> DissipationTrace:
+                      cut: float = PAPER_CUT, scale: float | None = None,
+                      advice: str = RUN_ADVICE) -> DissipationTrace:
     """Run the spec's gradient descent for ``steps`` steps and analyse the Hessian every
     ``every`` steps (module docstring). ``scale`` defaults to the learning rate η. Every argument
     is checked against its documented range (:mod:`qmlc.compiler.limits`) and the run against
-    this machine's memory and time (:func:`preflight`) before it starts."""
+    this machine's memory and time (:func:`preflight`, whose refusal ends with ``advice``) before
+    it starts."""
     steps = limits.check_int(steps, "steps", limits.MIN_STEPS, limits.MAX_STEPS)
     every = limits.check_int(every, "every", 1, steps,
                              "a checkpoint every k <= T steps (step 0 is always one)")
@@ -283,7 +286,7 @@ def dissipation_trace(spec_or_problem: ModelSpec | NetworkProblem, steps: int, e
     scale = eta if scale is None else scale
     start = time.perf_counter()
     with numpy_blas_single_threaded():
-        preflight(oracle, steps, every, probes, lanczos_steps)
+        preflight(oracle, steps, every, probes, lanczos_steps, advice)
         snapshots, final_loss = _train_and_analyse(oracle, steps, every, probes, lanczos_steps,
                                                    seed, cut, scale)
     notes = []
@@ -340,8 +343,8 @@ def planned_products(n: int, steps: int, every: int, probes: int, lanczos_steps:
     return (steps // every + 1) * probes * min(lanczos_steps, n)
 
 
-def preflight(oracle: LossOracle, steps: int, every: int, probes: int, lanczos_steps: int
-              ) -> None:
+def preflight(oracle: LossOracle, steps: int, every: int, probes: int, lanczos_steps: int,
+              advice: str = RUN_ADVICE) -> None:
     """Refuse a run this machine cannot hold or finish (:mod:`qmlc.compiler.resources`).
 
     Memory: one Lanczos basis of min(m, n)·n float64 (kept only under full reorthogonalization,
@@ -359,7 +362,7 @@ def preflight(oracle: LossOracle, steps: int, every: int, probes: int, lanczos_s
         f"the Hessian spectra of {n:,} weights ({probes} probes x {m} Lanczos steps)",
         basis + nodes, f"8·n·m bytes for one Lanczos basis ({'kept' if basis else 'not kept'}) "
                        "+ 24·probes·m bytes of quadrature nodes"),
-        problem.name, advice="give fewer --probes or --lanczos-steps")
+        problem.name, advice=advice)
     theta = problem.theta_init
     oracle.value_and_grad(theta)           # compiles both kernels; timed below, compiled
     oracle.hvp(theta, theta)
@@ -374,8 +377,7 @@ def preflight(oracle: LossOracle, steps: int, every: int, probes: int, lanczos_s
     resources.require_time(
         seconds, f"{steps:,} gradient steps ({gradient * 1e3:.3g} ms each, measured) and "
                  f"{products:,} Hessian-vector products ({product * 1e3:.3g} ms each)",
-        problem.name, advice="give fewer --steps, a larger --every, or fewer --probes or "
-                             "--lanczos-steps")
+        problem.name, advice=advice)
 
 
 __all__ = ["PAPER_CUT", "DissipationTrace", "DissipationWindow", "SpectrumSnapshot",

@@ -41,6 +41,8 @@ from qmlc.compiler.network_spec import NetworkProblem
 from qmlc.compiler.results import Result, optional
 
 THIRD_SAMPLES = 6
+ESTIMATE_ADVICE = ("lower steps, or estimate from the bare parameters (n, steps, order, "
+                   "row_sparsity) instead of the spec")
 SAFETY_STDERRS = 3.0
 
 
@@ -99,7 +101,7 @@ def network_statistics(problem: NetworkProblem, steps: int, every: int | None = 
     structure = hessian_structure(problem)
     every = max(1, steps // 10) if every is None else every
     trace = dissipation_trace(problem, steps, every, probes=probes, lanczos_steps=lanczos_steps,
-                              seed=seed)
+                              seed=seed, advice=ESTIMATE_ADVICE)
     # the spectra along training start at θ_init; the map is expanded at θ0, which is θ_init
     # unless the spec names another expansion point: then H(θ0) gets its own analysis
     first = trace.snapshots[0]

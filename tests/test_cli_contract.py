@@ -582,12 +582,12 @@ def test_dissipation_preflight_refuses_long_and_large_runs(tmp_path, capsys, mon
     monkeypatch.setenv("QMLC_TIME_LIMIT", "60")
     start = time.perf_counter()
     refused(["dissipation", TINY, "--steps", str(10**11), "--plot", tmp_path / "p"], capsys,
-            "would take about", "Hessian-vector products", "QMLC_TIME_LIMIT", "--steps",
+            "would take about", "Hessian-vector products", "QMLC_TIME_LIMIT", "lower steps",
             written=tmp_path)
     assert time.perf_counter() - start < 30
     monkeypatch.setenv("QMLC_MEMORY_LIMIT", "100K")
     refused(["dissipation", TINY, "--probes", "10000", "--lanczos-steps", "10000"], capsys,
-            "needs about", "quadrature nodes", "--probes")
+            "needs about", "quadrature nodes", "--lanczos-steps")
 
 
 def test_dissipation_reports_progress(capsys):

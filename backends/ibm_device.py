@@ -27,8 +27,8 @@ from typing import Any
 
 from qmlc.compiler.errors import UsageError
 
-__all__ = ["FAKE_LADDER", "Device", "fake_device_names", "is_ibm_backend", "resolve_device",
-           "runtime_service", "scrub"]
+__all__ = ["FAKE_LADDER", "Device", "fake_device_names", "is_ibm_backend", "require_qubits",
+           "resolve_device", "runtime_service", "scrub"]
 
 # Offline devices tried in this order by plain ``ibm-fake`` (first that holds the circuit): one
 # snapshot per size class, from 5-qubit Falcons to the 156-qubit Heron r2 ``fake_fez``.
@@ -64,10 +64,29 @@ class Device:
         return (f"{self.name}, qiskit-ibm-runtime local testing mode: the fake backend's "
                 f"coupling map and basis gates, simulated on Aer {noise}")
 
+    @property
+    def basis_gates(self) -> list[str]:
+        """The gates of the device's target (its ISA), without measure, reset, delay or control
+        flow."""
+        from qiskit.circuit import Gate
+
+        target = self.backend.target
+        return sorted(name for name in target.operation_names
+                      if isinstance(target.operation_from_name(name), Gate))
+
+    def calibration_date(self) -> str | None:
+        """When the error figures were calibrated (``BackendProperties.last_update_date``; a
+        fake backend's snapshot date), or None when the backend does not say."""
+        try:
+            return self.backend.properties().last_update_date.isoformat()
+        except Exception:  # no properties (or no date): nothing to state
+            return None
+
     def describe(self) -> dict:
         return {"backend": self.request, "device": self.name, "kind": self.kind,
-                "device_qubits": self.num_qubits, "noiseless": self.noiseless,
-                "max_shots": self.max_shots, "execution": self.execution}
+                "device_qubits": self.num_qubits, "basis_gates": self.basis_gates,
+                "noiseless": self.noiseless, "max_shots": self.max_shots,
+                "execution": self.execution}
 
 
 def is_ibm_backend(backend: str) -> bool:
@@ -100,6 +119,13 @@ def resolve_device(backend: str, min_qubits: int, noiseless: bool = False) -> De
                          f"{device.name} has {device.num_qubits}; pick a larger device "
                          "(or plain ibm-fake for the smallest that fits)", field="backend")
     return device
+
+
+def require_qubits(device: Device, qubits: int, what: str = "the circuit") -> None:
+    """Refuse a circuit of ``qubits`` qubits on a smaller ``device`` (``what`` names it)."""
+    if device.num_qubits < qubits:
+        raise UsageError(f"backend = {device.request!r}: {what} has {qubits} qubits, "
+                         f"{device.name} {device.num_qubits}", field="backend")
 
 
 # -- offline devices ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qmlc.backends.ibm_device import Device
+from qmlc.backends.ibm_device import Device, require_qubits
 from qmlc.backends.ibm_isa import (
     DEFAULT_OPTIMIZATION_LEVEL,
     IsaReport,
@@ -56,10 +56,7 @@ def transpile_layers(program: QirenProgram, device: Device,
                      optimization_level: int = DEFAULT_OPTIMIZATION_LEVEL, seed: int = 0
                      ) -> tuple[list, list[IsaReport]]:
     """Every layer's ISA circuit (angles still parameters) and its report."""
-    width = program.model.width
-    if device.num_qubits < width:
-        raise UsageError(f"backend = {device.request!r}: a layer has {width} qubits, "
-                         f"{device.name} {device.num_qubits}", field="backend")
+    require_qubits(device, program.model.width, "a layer")
     circuits = [layer.qiskit(measure=False) for layer in program.circuits]
     isa, seconds = isa_circuits(circuits, device.backend, optimization_level, seed)
     reports = [isa_report(c, device.backend, f"layer {i}", optimization_level,

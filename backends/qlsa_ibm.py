@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qmlc.backends.ibm_device import Device
+from qmlc.backends.ibm_device import Device, require_qubits
 from qmlc.backends.ibm_isa import (
     DEFAULT_OPTIMIZATION_LEVEL,
     IsaReport,
@@ -85,9 +85,7 @@ def run_qlsa_on_device(system, program: QLSAProgram, device: Device, shots: int 
     if shots is None and not dry_run:
         raise UsageError(f"shots = None: {device.request} samples counts; give a number of "
                          "shots (or a dry run, which submits nothing)", field="shots")
-    if device.num_qubits < program.num_qubits:
-        raise UsageError(f"backend = {device.request!r}: the circuit has {program.num_qubits} "
-                         f"qubits, {device.name} {device.num_qubits}", field="backend")
+    require_qubits(device, program.num_qubits)
     x = classical_solution(system)
     x_pad = np.zeros(2 ** len(program.system_qubits))
     x_pad[program.index_map] = x

@@ -205,12 +205,21 @@ def build_parser() -> argparse.ArgumentParser:
     report = verb("report", "resource-estimate report (HTML or Markdown)",
                   "The estimate's inputs, written up as one self-contained HTML page or a "
                   "Markdown file with PNG figures: verdict, cost breakdown, scaling, physical "
-                  "sensitivity, Carleman checks and sources. The output is checked before any "
-                  "work and written all or none.")
+                  "sensitivity, Carleman checks and sources; with --device, the spec's circuits "
+                  "on an IBM device (a dry run: nothing is submitted). The output is checked "
+                  "before any work and written all or none.")
     _estimate_inputs(report, REPORT_ALGORITHMS)
     report.add_argument("-o", "--output", required=True, metavar="FILE.html|FILE.md",
                         help="report file: FILE.html (one self-contained page) or FILE.md "
                              "(PNG figures in FILE_figures/)")
+    report.add_argument("--device", type=_device, metavar="DEVICE",
+                        help="add a Device section: the spec's circuits transpiled to "
+                             "ibm-fake[:DEVICE] (offline snapshot; plain ibm-fake: the smallest "
+                             "that fits) or ibm:DEVICE|least-busy (needs an IBM Quantum account); "
+                             "two-qubit gates, depth, estimated success probability, as 'qmlc "
+                             "run --backend DEVICE --dry-run'; nothing is submitted")
+    report.add_argument("--optimization-level", type=int, choices=[0, 1, 2, 3],
+                        help="--device: preset pass manager level (default: 1)")
     report.add_argument("--no-progress", action="store_true", help="same as --quiet")
     _common(report, "also write FILE.json (the data behind every table and plot) and print a "
                     "JSON summary")
@@ -359,11 +368,22 @@ def _version() -> str:
 
 def _backend(value: str) -> str:
     """``--backend`` / ``--target``: a simulator name or an IBM device (real or fake)."""
-    if value in ("aer", "cirq", "numpy", "ibm-fake") or (
-            value.startswith(("ibm:", "ibm-fake:")) and value.split(":", 1)[1]):
+    if value in ("aer", "cirq", "numpy") or _is_device(value):
         return value
     raise argparse.ArgumentTypeError(
         f"{value!r} is not aer, cirq, numpy, ibm-fake[:DEVICE] or ibm:DEVICE")
+
+
+def _device(value: str) -> str:
+    """``report --device``: an IBM device, real or fake (a simulator has no ISA to report)."""
+    if _is_device(value):
+        return value
+    raise argparse.ArgumentTypeError(f"{value!r} is not ibm-fake[:DEVICE] or ibm:DEVICE")
+
+
+def _is_device(value: str) -> bool:
+    return value == "ibm-fake" or (value.startswith(("ibm:", "ibm-fake:"))
+                                   and bool(value.split(":", 1)[1]))
 
 
 def _flag_for(exc: QmlcError, parser: argparse.ArgumentParser, verb: str) -> str:

@@ -13,6 +13,9 @@ signal rendered by the lowered program (the numpy backend of ``qmlc run``).
 Physical figures are the estimate's own: ``physical`` (the configuration of least qubits ×
 runtime over the factory library), ``physical_models`` (each model's best, or why it has none)
 and ``pareto`` (the joint frontier) — :mod:`qmlc.estimators.physical`.
+
+With ``--device``, ``device`` holds the spec's circuits in an IBM device's ISA, the dry run of
+``qmlc run --backend DEVICE --dry-run`` (:mod:`qmlc.reports.device_data`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -33,6 +37,9 @@ from qmlc.estimators.logical import ALGORITHMS
 from qmlc.estimators.requests import DATA_ACCESS, EstimateOptions, EstimateRequest, estimate_request
 from qmlc.estimators.sweep import ScalingCurves, ScalingSweep, scaling_curves, scaling_sweep
 from qmlc.reports.format import duration, sci
+
+if TYPE_CHECKING:  # the section's module imports the IBM backends; loaded only with --device
+    from qmlc.reports.device_data import DeviceSection
 
 ERROR_RATES = (1e-3, 1e-4, 1e-5)
 PRIMARY_ALGORITHMS = ("qsvt", "jennings")   # shown under every data-access model
@@ -158,6 +165,7 @@ class ModelReport(Result):
     checks: CarlemanChecks | None = optional()
     qiren: QirenSection | None = optional()
     dissipation: DissipationTrace | None = optional()
+    device: DeviceSection | None = optional()   # with --device (qmlc.reports.device_data)
 
 
 def verdict_row(estimate: ResourceEstimate) -> VerdictRow:

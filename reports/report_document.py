@@ -366,15 +366,84 @@ def qiren_section(report) -> Section:
     return Section("qiren", "QIREN: circuits, shots and rendering", blocks)
 
 
+# -- device (qmlc report --device) ---------------------------------------------------------------
+
+def success_text(log10: float) -> str:
+    """An estimated success probability for people: 0.718, 2.51 × 10⁻⁵, or 10⁻⁷⁷⁵⁴ where the
+    probability underflows a float (then only the rounded exponent is shown)."""
+    if log10 >= -3:
+        return f"{10.0 ** log10:.3g}"
+    if log10 > -300:
+        return sci(10.0 ** log10)
+    return "10" + f"{log10:.0f}".translate(SUPERSCRIPT)
+
+
+def _gate_counts(counts: dict) -> str:
+    return ", ".join(f"{name} {count:,}" for name, count in
+                     sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def device_section(report) -> Section:
+    d = report.device
+    dev = d.device
+    fake = dev["kind"] == "ibm-fake"
+    kind = ("offline fake backend (qiskit-ibm-runtime fake_provider snapshot: the real device's "
+            "coupling map, basis gates and calibrated errors; it would run in the runtime's "
+            "local testing mode on Aer)" if fake else
+            "real IBM Quantum device (QiskitRuntimeService backend of the saved account)")
+    intro = (f"{d.circuits_transpiled[0].upper() + d.circuits_transpiled[1:]}, transpiled to "
+             f"{dev['device']} with {d.transpiler}. A dry run: nothing was submitted or "
+             "simulated" + (f"; '{d.command}' prints the same figures." if d.command else
+                            "; the report's --order/--steps differ from the spec, which "
+                            "'qmlc run' uses."))
+    facts = [[Cell("device"), Cell(f"{dev['device']} (--device {d.request})")],
+             [Cell("kind"), Cell(kind)],
+             [Cell("qubits"), _q(dev["device_qubits"])],
+             [Cell("basis gates"), Cell(", ".join(dev["basis_gates"]))],
+             [Cell("error figures calibrated"), _plain(d.calibration_date or "not stated by "
+                                                       "the backend")],
+             [Cell("most shots per circuit"), _q(dev["max_shots"])],
+             [Cell("optimization level"), Cell(str(d.optimization_level))],
+             [Cell("logical qubits of the circuit"), _q(d.logical_qubits)]]
+    if d.predicted_success_probability is not None:
+        p = d.predicted_success_probability
+        facts.append([Cell("postselection success of the logical circuit (noiseless)"),
+                      Cell(f"{p:.4g}", repr(p))])
+    rows = []
+    for c in d.circuits:
+        log10 = c.log10_estimated_success
+        esp = c.estimated_success
+        rows.append([Cell(c.name), _q(len(c.physical_qubits)), _q(c.two_qubit_gates),
+                     _q(c.depth), _q(c.two_qubit_depth),
+                     Cell(success_text(log10), repr(esp) if esp > 0 else None),
+                     Cell(f"{log10:.4g}", repr(log10)),
+                     _q(c.instructions_without_error_data), Cell(_gate_counts(c.gate_counts))])
+    header = ["ISA circuit", "physical qubits used", "two-qubit gates", "depth",
+              "two-qubit depth", "estimated success probability", "log₁₀ of it",
+              "instructions without error data", "gate counts"]
+    blocks = [Paragraph(intro),
+              Table(f"The device; a run would execute on {dev['execution']}.",
+                    ["property", "value"], facts),
+              Table(f"The ISA circuits on {dev['device']} at optimization level "
+                    f"{d.optimization_level}. Estimated success probability: an "
+                    f"{d.estimated_success_model}.", header, rows)]
+    if d.warning:
+        blocks.insert(1, Paragraph(f"Warning: {d.warning}.", emphasis=True))
+    return Section("device", "Device", blocks)
+
+
 def document(report) -> list[Section]:
-    """The report's sections in reading order."""
+    """The report's sections in reading order (the Device section with ``--device`` only)."""
     if report.kind == "qiren":
-        return [qiren_verdict_section(report), qiren_section(report),
-                assumptions_section(report)]
-    measured = [dissipation_section(report)] if getattr(report, "dissipation", None) else []
-    return [verdict_section(report), breakdown_section(report), scaling_section(report),
-            physical_section(report), checks_section(report), *measured,
-            assumptions_section(report)]
+        sections = [qiren_verdict_section(report), qiren_section(report)]
+    else:
+        measured = [dissipation_section(report)] if getattr(report, "dissipation", None) else []
+        sections = [verdict_section(report), breakdown_section(report),
+                    scaling_section(report), physical_section(report), checks_section(report),
+                    *measured]
+    if getattr(report, "device", None) is not None:
+        sections.append(device_section(report))
+    return sections + [assumptions_section(report)]
 
 
 SECTION_TITLES = {"carleman": ["Verdict", "Cost breakdown", "Scaling", "Physical resources",
@@ -382,5 +451,13 @@ SECTION_TITLES = {"carleman": ["Verdict", "Cost breakdown", "Scaling", "Physical
                   "qiren": ["Verdict", "QIREN: circuits, shots and rendering",
                             "Assumptions and sources"]}
 
+
+def section_titles(kind: str, device: bool = False) -> list[str]:
+    """The headings of a report of ``kind`` (without a measured network's spectra section);
+    ``device``: with the Device section (before the assumptions, which stay last)."""
+    titles = SECTION_TITLES[kind]
+    return titles[:-1] + ["Device"] + titles[-1:] if device else list(titles)
+
+
 __all__ = ["COMPONENTS", "Cell", "FigureRef", "Paragraph", "SECTION_TITLES", "Section", "Table",
-           "document"]
+           "document", "section_titles", "success_text"]

@@ -77,3 +77,23 @@ def flag_report_files(tmp_path_factory) -> tuple[Path, dict]:
     lines: list[str] = []
     assert cli.main(["report", *REPORT_FLAGS, "-o", str(out), "--json"], out=lines.append) == 0
     return out, json.loads(lines[0])
+
+
+# A Carleman report with a Device section (a 2-variable linear map, Carleman order 1, T = 1: a
+# QSVT of a few thousand two-qubit gates on the smallest fitting fake device), built once per
+# session for tests/test_report.py and tests/test_report_browser.py.
+@pytest.fixture(scope="session")
+def device_report_files(tmp_path_factory) -> tuple[Path, dict, Path]:
+    """(report.html, the JSON summary ``qmlc report --device ibm-fake --json`` printed, spec)."""
+    import json
+
+    from qmlc.reports import cli
+
+    root = tmp_path_factory.mktemp("device-report")
+    spec = write_polymap_spec(root / "linear", random_dissipative_map(2, 1, seed=4), order=1,
+                              steps=1)
+    out = root / "device.html"
+    lines: list[str] = []
+    assert cli.main(["report", str(spec), "--device", "ibm-fake", "-o", str(out), "--json"],
+                    out=lines.append) == 0
+    return out, json.loads(lines[0]), spec

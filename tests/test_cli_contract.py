@@ -617,3 +617,47 @@ def test_measured_estimate_refuses_flags_that_do_not_apply(capsys):
     refused(["estimate", spec, "--gradient-norm", "1"], capsys, "--gradient-norm",
             "either the spec or the flags")
     refused(["estimate", spec, "--weights", "w.npz"], capsys, "--weights", "does not apply")
+
+
+# -- qmlc report --device: the refusals of `qmlc run --dry-run`, before any work ------------------
+
+
+@pytest.mark.parametrize("argv,needles", [
+    (["report", "{pm}", "--device", "aer"], ("--device", "ibm-fake[:DEVICE] or ibm:DEVICE")),
+    (["report", "{pm}", "--device", "ibm:"], ("--device",)),
+    (["report", "--n", "1e4", "--steps", "20", "--order", "2", "--row-sparsity", "4",
+      "--epsilon", "1e-2", "--device", "ibm-fake"], ("--device", "SPEC")),
+    (["report", "{pm}", "--optimization-level", "2"], ("--optimization-level", "does not apply")),
+    (["report", "{pm}", "--device", "ibm-fake", "--optimization-level", "4"],
+     ("--optimization-level",)),
+    (["report", "{pm}", "--device", "ibm-fake", "--steps", "2.5"], ("--steps", "integer")),
+])
+def test_report_device_flags(tmp_path, capsys, polymap, argv, needles):
+    values = {"pm": polymap}
+    refused([a.format(**values) for a in argv] + ["-o", tmp_path / "out" / "r.html"], capsys,
+            *needles, written=tmp_path)
+
+
+def test_report_device_refuses_what_run_dry_run_refuses(tmp_path, capsys, polymap,
+                                                        monkeypatch):
+    """Unknown device, a circuit wider than the device, a circuit too large to compile: the
+    report's line is run's, with --device for --backend, and it comes before any estimate is
+    made (the estimates are replaced by a failure here)."""
+    import qmlc.reports.verbs.report as report_verb
+
+    def no_estimates(*args):
+        raise AssertionError("the report estimated before refusing the device")
+    monkeypatch.setattr(report_verb, "estimates", no_estimates)
+    (tmp_path / "q").mkdir()
+    qiren = _qiren_spec(tmp_path / "q")
+    wide = write_polymap_spec(tmp_path / "wide", random_dissipative_map(8, 2, seed=1), order=2,
+                              steps=1)                      # Carleman block 8 + 64 > 64
+    cases = [(qiren, "ibm-fake:nosuchdevice", "available:"),
+             (qiren, "ibm-fake:armonk", "a layer has 3 qubits, fake_armonk 1"),
+             (polymap, "ibm-fake:manila", "fake_manila 5"),
+             (wide, "ibm-fake", "Carleman block size")]
+    for spec, device, needle in cases:
+        expected = refused(["run", spec, "--backend", device, "--dry-run"], capsys, needle)
+        line = refused(["report", spec, "--device", device, "-o", tmp_path / "out" / "r.html"],
+                       capsys, needle, written=tmp_path)
+        assert line == expected.replace("--backend", "--device")

@@ -499,6 +499,33 @@ def test_qiren_run_flags(shots, seed, backend):
              "shots", "seed", "backend")
 
 
+# small offline devices (a width-3 layer transpiles in a fraction of a second on them), one too
+# small (armonk: 1 qubit), plain ibm-fake, and made-up names; no ibm:… (it would ask the network)
+def _often(valid, wild):
+    """``valid`` about three times in four (``one_of`` would favour the wild branch here)."""
+    return st.integers(0, 3).flatmap(lambda i: valid if i else wild)
+
+
+_devices = _often(
+    st.sampled_from(["ibm-fake", "ibm-fake:manila", "ibm-fake:FakeLima", "ibm-fake:fake_belem"]),
+    st.one_of(st.sampled_from(["ibm-fake:armonk", "ibm-fake:", "ibm:", "aer", ""]),
+              st.text(max_size=10).map(lambda t: "ibm-fake:" + t),
+              st.text(max_size=10).filter(lambda t: not t.startswith("ibm:"))))
+
+
+@SLOW
+@given(device=_devices, level=_often(st.integers(0, 3), _wild_ints))
+def test_report_device_section(qiren_dir, device, level):
+    """``qmlc report --device``'s library path: a device section, or one line naming the device
+    or the optimization level (as ``device``, the report's flag, not run's ``backend``)."""
+    from qmlc.reports.device_data import device_section, plan_device
+
+    spec = load_spec(_write_spec(qiren_dir, QIREN))
+    message = contract(lambda: device_section(plan_device(spec, device, level)),
+                       "device", "optimization_level")
+    assert not message.startswith("backend"), message
+
+
 @MEDIUM
 @given(epochs=st.one_of(st.integers(1, 2), _wild_ints.filter(
            lambda e: not (isinstance(e, int) and not isinstance(e, bool) and 3 <= e <= 10**6))),

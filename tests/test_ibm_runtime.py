@@ -132,11 +132,15 @@ def test_unknown_fake_device_lists_the_available_names(name):
     lambda s: s not in ("aer", "cirq", "numpy", "ibm-fake") and not s.startswith(("ibm:", "ibm-fake:"))
     and not s.startswith("-")))
 def test_bad_backend_values_exit_2_with_one_line(qiren_spec, capsys, value):
-    with pytest.raises(SystemExit) as info:
-        main(["run", str(qiren_spec), "--backend", value])
-    assert info.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("qmlc: error:") and "\n" not in err
+    out = qiren_spec.parent / "report" / "r.html"
+    for argv in (["run", str(qiren_spec), "--backend", value],
+                 ["report", str(qiren_spec), "--device", value, "-o", str(out)]):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("qmlc: error:") and "\n" not in err
+    assert not out.parent.exists()
 
 
 def test_unknown_device_and_width_larger_than_the_device_exit_2(qiren_spec, linear_spec, capsys):
@@ -400,6 +404,14 @@ def test_real_device_path_hands_the_service_backend_to_the_same_functions(
     assert ("least_busy", 7, {"operational": True, "simulator": False}) in service.asked
     assert _call(["run", qiren_spec, "--backend", "ibm:ibm_nowhere", "--shots", "5"])[0] == 2
     assert "available: fake_nairobi" in _one_line_error(capsys)
+    # qmlc report --device: the same service backend, transpiled only (no batch, no job)
+    seen.clear()
+    out = qiren_spec.parent / "device.md"
+    rc, summary = _call(["report", qiren_spec, "--device", "ibm:ibm_stub", "-o", out, "--json"])
+    assert rc == 0 and "Device" in summary["sections"]
+    assert [kind for kind, _ in seen] == ["isa"] and seen[0][1] is backend
+    device = json.loads(out.with_suffix(".json").read_text())["device"]
+    assert device["device"]["kind"] == "ibm" and "real IBM Quantum device" in out.read_text()
 
 
 def _clean_env(home: Path, **extra) -> dict:
@@ -414,13 +426,17 @@ def _qmlc(args, env, cwd) -> subprocess.CompletedProcess:
 
 def test_without_an_account_ibm_exits_2_saying_how_to_save_one(tmp_path, qiren_spec):
     env = _clean_env(tmp_path / "home", QMLC_JOBS_DIR=str(tmp_path / "jobs"))
+    said: list[str] = []
     for args in (["run", qiren_spec, "--backend", "ibm:ibm_torino", "--shots", "10"],
+                 ["report", qiren_spec, "--device", "ibm:ibm_torino", "-o", tmp_path / "r.html"],
                  ["job-status", "d1a2b3c4"]):
         proc = _qmlc(args, env, tmp_path)
         assert proc.returncode == 2 and proc.stdout == ""
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and "save_account" in lines[0] and "QISKIT_IBM_TOKEN" in lines[0]
-    assert not (tmp_path / "jobs").exists()
+        said.append(lines[0])
+    assert said[0] == said[1]                    # run and report say the same
+    assert not (tmp_path / "jobs").exists() and not (tmp_path / "r.html").exists()
 
 
 def test_a_token_in_the_environment_never_reaches_output_or_files(tmp_path, qiren_spec):

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qmlc.reports import cli
-from qmlc.reports.report_document import SECTION_TITLES
+from qmlc.reports.report_document import SECTION_TITLES, section_titles
 from tests.conftest import EXAMPLES, REPORT_FLAGS
 
 VOLATILE = {"seconds_logical"}   # wall-clock time of the logical estimate, differs per run
@@ -242,6 +242,84 @@ def test_qiren_report_matches_estimate_and_run(tmp_path):
     headings = _parse(out.read_text()).headings
     assert [re.sub(r"^\d+\. ", "", h) for h in headings] == SECTION_TITLES["qiren"]
     assert 'id="fig-qiren"' in out.read_text()
+
+
+# -- the Device section (--device): the figures of `qmlc run --dry-run` -------------------------
+
+ISA_VOLATILE = {"transpile_seconds"}   # wall-clock time of the transpilation
+
+
+def _dry_run_json(argv: list[str]) -> dict:
+    lines: list[str] = []
+    assert cli.main(["run", *argv, "--dry-run", "--json"], out=lines.append) == 0
+    return json.loads(lines[0])
+
+
+def _isa(circuits: list[dict]) -> list[dict]:
+    return [{k: v for k, v in c.items() if k not in ISA_VOLATILE} for c in circuits]
+
+
+def test_device_section_is_the_qlsa_dry_run(device_report_files):
+    """The Carleman report's Device section carries exactly what `qmlc run --backend ibm-fake
+    --dry-run --json` reports for the same spec: the device, every ISA circuit's counts and
+    estimated success, and the warning; the page shows them, before the assumptions."""
+    html, summary, spec = device_report_files
+    data = json.loads(html.with_suffix(".json").read_text())
+    run = _dry_run_json([str(spec), "--backend", "ibm-fake"])
+    device = data["device"]
+    assert device["device"] == run["device"] and device["device"]["kind"] == "ibm-fake"
+    assert device["device"]["basis_gates"] == ["cx", "id", "rz", "sx", "x"]
+    assert _isa(device["circuits"]) == _isa(run["circuits"])
+    assert [c["name"] for c in device["circuits"]] == ["solve", "overlap test"]
+    assert device["warning"] == run["warning"] and "estimate" in device["warning"]
+    assert device["predicted_success_probability"] == run["predicted_success_probability"]
+    assert device["command"].endswith("--backend ibm-fake --dry-run --optimization-level 1")
+    assert summary["sections"] == section_titles("carleman", device=True)
+    page = html.read_text()
+    parsed = _parse(page)
+    assert [re.sub(r"^\d+\. ", "", h) for h in parsed.headings] == summary["sections"]
+    cells = [c for c in parsed.cells if c[0] == "device"]
+    for circuit in run["circuits"]:
+        row = [c for c in cells if c[2] == circuit["name"]][0][1]
+        values = {c[3] for c in cells if c[1] == row}
+        assert {repr(circuit["two_qubit_gates"]), repr(circuit["depth"]),
+                repr(circuit["log10_estimated_success"])} <= values
+        shown = [c[2] for c in cells if c[1] == row]
+        assert f"{circuit['two_qubit_gates']:,}" in shown
+    from html import escape
+
+    assert escape(run["warning"]) in page
+    assert any("estimated success" in a["quantity"] for a in data["assumptions"])
+
+
+def test_device_section_is_the_qiren_dry_run_in_markdown(tmp_path):
+    """A QIREN report in Markdown, at another optimization level: the same figures as `qmlc run
+    --dry-run` (no warning: a width-3 layer is within reach of the device)."""
+    spec, weights = _qiren_spec(tmp_path)
+    out = tmp_path / "q.md"
+    assert cli.main(["report", str(spec), "--weights", str(weights), "--device",
+                     "ibm-fake:manila", "--optimization-level", "2", "-o", str(out), "--json"],
+                    out=lambda _t: None) == 0
+    data = json.loads(out.with_suffix(".json").read_text())["device"]
+    run = _dry_run_json([str(spec), "--weights", str(weights), "--backend", "ibm-fake:manila",
+                         "--optimization-level", "2"])
+    assert data["device"] == run["device"] and data["optimization_level"] == 2
+    assert _isa(data["circuits"]) == _isa(run["layers"]) and len(run["layers"]) == 2
+    assert all(c["optimization_level"] == 2 for c in data["circuits"])
+    assert "warning" not in data and run.get("warning") is None
+    text = out.read_text()
+    titles = re.findall(r"^## \d+\. (.+)$", text, re.M)
+    assert titles == section_titles("qiren", device=True)
+    for layer in run["layers"]:
+        assert re.search(rf"^\| {layer['name']} \| {len(layer['physical_qubits'])} \| "
+                         rf"{layer['two_qubit_gates']:,} \| {layer['depth']:,} \|", text, re.M)
+    assert "fake_manila" in text and "cx, id, rz, sx, x" in text
+
+
+def test_no_device_section_without_device(report_data, flag_report_files):
+    html, summary = flag_report_files
+    assert "device" not in report_data and 'id="device"' not in html.read_text()
+    assert summary["sections"] == SECTION_TITLES["carleman"]
 
 
 # -- bad inputs: exit 2, one line, nothing written ----------------------------------------------

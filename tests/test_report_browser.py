@@ -10,7 +10,7 @@ import shutil
 import numpy as np
 import pytest
 
-from qmlc.reports.report_document import SECTION_TITLES
+from qmlc.reports.report_document import SECTION_TITLES, section_titles
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(
@@ -100,3 +100,45 @@ def test_printable(page_visit):
     assert pdf.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 3 <= pages <= 40
+
+
+@pytest.fixture(scope="module")
+def device_visit(device_report_files):
+    """The report with a Device section (``--device ibm-fake``), as the browser shows it."""
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright is in the test extras")
+    html, _, _ = device_report_files
+    seen: dict = {"console": [], "errors": []}
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.on("console", lambda m: seen["console"].append((m.type, m.text)))
+        page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+        page.goto(html.as_uri(), wait_until="load")
+        seen["headings"] = page.locator("h2").all_inner_texts()
+        heading = page.locator("#device h2")
+        heading.scroll_into_view_if_needed()
+        seen["heading_visible"] = heading.is_visible()
+        seen["heading_box"] = heading.bounding_box()
+        seen["rows"] = page.eval_on_selector_all(
+            "#device tbody tr", "rows => rows.map(r => Array.from(r.cells).map("
+            "c => [c.innerText, c.dataset.value || null]))")
+        browser.close()
+    return seen
+
+
+def test_device_section_is_shown(device_visit, device_report_files):
+    """The Device section's heading is on screen and its ISA rows show the two-qubit counts
+    of the report's data (which tests/test_report.py checks against qmlc run --dry-run)."""
+    html, _, _ = device_report_files
+    data = json.loads(html.with_suffix(".json").read_text())["device"]
+    assert device_visit["errors"] == []
+    assert [m for m in device_visit["console"] if m[0] in ("error", "warning")] == []
+    shown = [re.sub(r"^\d+\. ", "", h) for h in device_visit["headings"]]
+    assert shown == section_titles("carleman", device=True)
+    box = device_visit["heading_box"]
+    assert device_visit["heading_visible"] and box["width"] > 50 and box["height"] > 10
+    rows = {row[0][0]: row for row in device_visit["rows"]}
+    for circuit in data["circuits"]:
+        cell = rows[circuit["name"]][2]               # the "two-qubit gates" column
+        assert cell == [f"{circuit['two_qubit_gates']:,}", repr(circuit["two_qubit_gates"])]

@@ -1,4 +1,4 @@
-"""``qmlc report SPEC|--n … -o FILE.html|FILE.md [--json]``: a resource-estimate report.
+"""``qmlc report SPEC|--n … -o FILE.html|FILE.md [--json] [--device DEVICE]``: a report.
 
 The same inputs as ``qmlc estimate``. The data comes from
 :mod:`qmlc.reports.report_data` (estimators only), the figures from :mod:`qmlc.reports.plots`,
@@ -6,13 +6,20 @@ the words and tables from :mod:`qmlc.reports.report_document`; HTML is one self-
 (inline SVG), Markdown gets its PNG figures in ``FILE_figures/`` beside it. ``--json`` also
 writes ``FILE.json``, the data behind every table and plot. The output path is checked before
 any work; everything is written at the end, all files or none.
+
+``--device ibm-fake[:DEVICE]|ibm:DEVICE`` adds a Device section: the spec's circuits in the
+device's ISA, the dry run of ``qmlc run SPEC --backend DEVICE --dry-run``
+(:mod:`qmlc.reports.device_data`); nothing is submitted.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import sys
 from pathlib import Path
 
+from qmlc.backends.ibm_isa import DEFAULT_OPTIMIZATION_LEVEL
 from qmlc.compiler.errors import UsageError
 from qmlc.compiler.spec import load_spec
 from qmlc.compiler.stage_io import to_json
@@ -26,6 +33,7 @@ from qmlc.reports.verbs.estimate import SIZE_FLAGS, check_inputs
 FORMATS = {".html": "html", ".md": "markdown"}
 CARLEMAN_STAGES = 15   # 6 estimates, sweep, 3 error rates, 3 target errors, checks, the page
 QIREN_STAGES = 3      # estimate, rendered signal, the page
+DEVICE_STAGES = 2     # --device: build the circuits, transpile them
 
 
 def output_format(path: Path) -> str:
@@ -46,11 +54,57 @@ def _version() -> str:
 
 
 def build(args: argparse.Namespace, step):
-    """The :class:`~qmlc.reports.report_data.ModelReport` of the parsed arguments."""
-    from qmlc.reports.report_data import carleman_report, qiren_report
-
+    """The :class:`~qmlc.reports.report_data.ModelReport` of the parsed arguments, with the
+    Device section when ``--device`` is given: its circuits are built and checked before the
+    estimates, and transpiled after them (the slow part last)."""
     spec = load_spec(args.spec) if args.spec else None
     check_inputs(args, spec)
+    check_device_flags(args, spec)
+    plan = None
+    if args.device is not None:
+        from qmlc.reports.device_data import plan_device
+
+        step(f"circuits for {args.device}")
+        plan = plan_device(spec, args.device, option(args, "optimization_level",
+                                                     DEFAULT_OPTIMIZATION_LEVEL),
+                           weights=args.weights, order=args.order, steps=_whole(args.steps))
+    report = estimates(args, spec, step)
+    if plan is not None:
+        from qmlc.reports.device_data import device_assumptions, device_section
+
+        step(f"transpiling for {plan.device.name}")
+        section = device_section(plan, notify=_warn)
+        report = dataclasses.replace(report, device=section,
+                                     assumptions=report.assumptions + device_assumptions(section))
+    return report
+
+
+def check_device_flags(args: argparse.Namespace, spec) -> None:
+    """``--device`` needs a spec (circuits); ``--optimization-level`` needs ``--device``."""
+    if args.device is None:
+        if args.optimization_level is not None:
+            raise UsageError("--optimization-level does not apply without --device (it is the "
+                             "transpiler's level for the Device section); drop it")
+        return
+    if spec is None:
+        raise UsageError("--device transpiles a spec's circuits and the --n ... inputs have "
+                         "none; give a SPEC, or drop --device")
+
+
+def _whole(value: float | None) -> float | int | None:
+    """``--steps 1e3`` (parsed as a float) as the integer the compiler checks; anything else is
+    left for its check to refuse."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _warn(line: str) -> None:
+    print(f"qmlc: {line}", file=sys.stderr, flush=True)
+
+
+def estimates(args: argparse.Namespace, spec, step):
+    """The report without its Device section."""
+    from qmlc.reports.report_data import carleman_report, qiren_report
+
     if spec is not None and spec.kind == "qiren":
         return qiren_report(spec, option(args, "epsilon", 1e-2),
                             option(args, "error_budget", 1e-2), args.weights, step)
@@ -108,13 +162,18 @@ def render(report, out: Path, fmt: str, with_json: bool) -> dict[Path, str | byt
 
 def _meta(report) -> str:
     i = report.inputs
+    device = ""
+    if report.device is not None:
+        device = (f" Device section: {report.device.device['device']} "
+                  f"(--device {report.device.request}), optimization level "
+                  f"{report.device.optimization_level}.")
     if report.kind == "qiren":
         return (f"QIREN spec {i['source']}; target precision ε = {i['epsilon']:g} per ⟨Z⟩, "
-                f"failure probability {i['error_budget']:g}; weights: {i['weights']}.")
+                f"failure probability {i['error_budget']:g}; weights: {i['weights']}.{device}")
     return (f"Inputs: {i['source']}; n = {i['n']:,} parameters, T = {i['steps']:,} steps, "
             f"Carleman order N = {i['order']}, target error ε = {i['epsilon']:g}; requested "
             f"solver {i['algorithm']} with {i['data_access']} data access; physical error "
-            f"rate p = {i['physical_error_rate']:g}, error budget {i['error_budget']:g}.")
+            f"rate p = {i['physical_error_rate']:g}, error budget {i['error_budget']:g}.{device}")
 
 
 def main(args: argparse.Namespace) -> VerbOutput:
@@ -124,6 +183,7 @@ def main(args: argparse.Namespace) -> VerbOutput:
     check_writable(out)
     stages = QIREN_STAGES if args.spec and load_spec(args.spec).kind == "qiren" else \
         CARLEMAN_STAGES
+    stages += DEVICE_STAGES if args.device is not None else 0
     with step_progress("qmlc report", stages, enabled=not args.no_progress) as step:
         report = build(args, step)
         step("figures and page")
@@ -132,7 +192,7 @@ def main(args: argparse.Namespace) -> VerbOutput:
     sizes = {str(path): len(content if isinstance(content, bytes) else content.encode())
              for path, content in files.items()}
     data = {"report": str(out), "format": fmt, "bytes": sizes[str(out)], "files": sizes,
-            "kind": report.kind, "sections": [s for s in _titles(report)]}
+            "kind": report.kind, "sections": _titles(report)}
     text = (f"wrote {out} ({byte_size(sizes[str(out)])}, {fmt}"
             + (f", {len(files) - 1} more file(s)" if len(files) > 1 else "") + ")")
     return VerbOutput(data, text)

@@ -137,10 +137,14 @@ class ScalingCurves(Result):
 def scaling_curves(inputs: StructuralInputs, algorithm: str, n: int, steps: int, kappa: float,
                    eps: float, points: int = CURVE_POINTS,
                    models: tuple[str, ...] = DATA_ACCESS_MODELS) -> ScalingCurves:
-    """Curves over n ∈ [10³, 10⁸] and T ∈ [10, 10⁴] (log-spaced, T rounded), through (n, T),
-    for the data-access ``models``."""
+    """Curves over n ∈ [10³, 10⁸] and T ∈ [10, 10⁴] (log-spaced, T rounded), through (n, T)
+    (n at least 2), for the data-access ``models``."""
     n_grid = np.geomspace(*N_RANGE, points)
     T_grid = np.unique(np.round(np.geomspace(*T_RANGE, points)))
+    # the symbolic count writes address widths as ceil(log2 n), which is 0 (and divides) at
+    # n = 1, where the concrete count uses one address bit: a one-variable model's T curve is
+    # drawn at n = 2, and fixed_n says so
+    n = max(int(n), 2)
     vs_n, vs_T = {}, {}
     for model in models:
         f = sweep_function(symbolic_t_count(inputs, algorithm, model), kappa, steps, eps)

@@ -61,12 +61,22 @@ def test_lookup_symbolic_equals_concrete(model, size, bits):
 
 
 @pytest.mark.parametrize("model", ["qrom", "select-swap"])
-@pytest.mark.parametrize("size,bits", [(20, 3), (64, 4)])
+@pytest.mark.parametrize("size,bits", [(2, 5), (20, 3), (64, 4)])
 def test_declared_lookup_qubits_match_qualtran_decomposition(model, size, bits):
     """Our declared count vs Qualtran's numeric QubitCount of the decomposed concrete QROM."""
     impl = TableLookup(model, size, bits).implementation
     decomposed = get_cost_value(impl, QubitCount())
     assert lookup_qubits(model, size, bits) == decomposed
+
+
+@pytest.mark.parametrize("model", ["qrom", "select-swap"])
+def test_one_word_table_builds_and_declares_an_upper_bound(model):
+    """A one-variable map looks up one-word tables: Qualtran's QROM then has no selection
+    register (and SelectSwapQROM needs block size 1); the declared count keeps its address
+    qubit, an upper bound."""
+    impl = TableLookup(model, 1, 3).implementation
+    assert lookup_qubits(model, 1, 3) >= get_cost_value(impl, QubitCount())
+    assert get_cost_value(TableLookup(model, 1, 3), QECGatesCost()) is not None
 
 
 @pytest.mark.parametrize("algorithm", ["qsvt", "jennings"])

@@ -426,3 +426,27 @@ def test_physical_section_is_the_estimates(report_data):
     qubits = [p["qubits"] for p in physical["pareto"]]
     runtimes = [p["runtime_seconds"] for p in physical["pareto"]]
     assert qubits == sorted(qubits) and runtimes == sorted(runtimes, reverse=True)
+
+
+def test_one_variable_map_reports_every_data_access(tmp_path):
+    """n = 1: one-word lookup tables (SelectSwapQROM once failed on them) and the T curve,
+    drawn at n = 2 where the symbolic count's ceil(log2 n) would divide by zero at n = 1; every
+    estimate still equals ``qmlc estimate`` and no value is lost to inf/nan."""
+    import warnings
+
+    from tests.conftest import write_polymap_spec
+
+    spec = write_polymap_spec(tmp_path / "one", {"G0": np.array([0.05]), "G1": np.array([[0.6]]),
+                                                 "G2": np.array([[0.1]]), "u0": np.array([0.3])})
+    out = tmp_path / "one.html"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert run_cli(["report", str(spec), "-o", str(out), "--json", "--no-progress"]) == 0
+    data = json.loads(out.with_suffix(".json").read_text())
+    for model in ("qram", "qrom", "select-swap"):
+        expected = _strip(_estimate_json([str(spec), "--data-access", model]))
+        assert _strip(data["estimates"][f"qsvt/{model}"]) == expected
+    curves = data["scaling"]["curves"]["qsvt"]
+    assert curves["fixed_n"] == 2
+    values = [v for series in curves["t_count_vs_T"].values() for v in series]
+    assert all(np.isfinite(values)) and min(values) > 0

@@ -115,14 +115,17 @@ class TableLookup(Bloq):
 
 def log_block_size(table_size: SymbolicInt, word_bits: SymbolicInt) -> SymbolicInt:
     """SelectSwap block size log2 k = ⌈½·log2(L/b)⌉ (the √(L/b) optimum of Low et al.), clipped
-    to [1, ⌊log2 L⌋] for concrete sizes. The same rule is used symbolically and concretely so the
-    two cost paths agree."""
+    to [1, ⌊log2 L⌋] for concrete sizes (0 for a one-word table, which has nothing to swap:
+    Qualtran requires 2^k ≤ L). The same rule is used symbolically and concretely so the two cost
+    paths agree."""
     from qualtran.symbolics import is_symbolic
 
     if is_symbolic(table_size, word_bits):
         return ceil(0.5 * log2(table_size / word_bits))
     import math
 
+    if table_size < 2:
+        return 0
     raw = math.ceil(0.5 * math.log2(table_size / word_bits)) if table_size > word_bits else 1
     return int(min(max(1, raw), max(1, int(math.floor(math.log2(table_size))))))
 

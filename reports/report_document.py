@@ -274,8 +274,10 @@ def dissipation_section(report) -> Section:
                      Cell(f"{s.g1_spectral_radius:.4f}", repr(s.g1_spectral_radius)),
                      Cell("—" if s.proxy is None else f"{s.proxy:.3g}",
                           None if s.proxy is None else repr(s.proxy)),
-                     Cell(s.classification + ("" if s.classification_resolved
-                                              else " (unresolved)"))])
+                     Cell(s.classification + ("" if s.classification_resolved else
+                                              f" (unresolved: divergent in "
+                                              f"[{s.divergent_bounds[0]:.2f}, "
+                                              f"{s.divergent_bounds[1]:.2f}])"))])
     windows = (", ".join(f"[{w.start}, {w.end})" for w in trace.windows)
                if trace.windows else "none")
     method = (f"Measured on the model: {trace.steps} steps of its gradient descent (η = "
@@ -286,7 +288,10 @@ def dissipation_section(report) -> Section:
               f"{trace.hessian_vector_products:,} Hessian-vector products, "
               f"{trace.seconds:.1f} s). The estimate's κ uses the largest ρ(G₁) of this table.")
     blocks = [Paragraph(method),
-              Table(f"Checkpoints. Almost/fully dissipative windows (steps): {windows}.",
+              Table(f"Checkpoints. Almost/fully dissipative windows (steps): {windows}. The ± "
+                    "are standard errors over the probes; the brackets are the rigorous "
+                    "Chebyshev–Markov–Stieltjes bounds of what Lanczos resolves, and a class is "
+                    "unresolved when the counts inside the bracket allow more than one.",
                     ["step", "loss", "λ_min", "λ_max", "dissipative", "divergent", "ρ(G₁)",
                      "error proxy", "class"], rows),
               Paragraph(f"Error proxy: {trace.definitions['proxy']}. Modes: "

@@ -213,6 +213,10 @@ def test_report_of_a_measured_network_shows_its_spectra(mirror, tmp_path):
     section = section[:section.index("</section>")]
     assert "Hessian spectra along training" in section and section.count("<svg") == 4
     assert f"{problem.n:,} surviving weights" in section
+    for snap in data["snapshots"]:   # an unresolved class shows the bracket that makes it so
+        if not snap["classification_resolved"]:
+            lo, hi = snap["divergent_bounds"]
+            assert f"(unresolved: divergent in [{lo:.2f}, {hi:.2f}])" in section
     files = render(report, tmp_path / "r.md", "markdown", False)
     write_files(files)
     text = (tmp_path / "r.md").read_text()

@@ -19,6 +19,7 @@ Row loops run in parallel (``numba.prange``) on ``numba.get_num_threads()`` thre
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit, prange
 
 _OPTS = {"fastmath": True, "cache": True}
@@ -104,13 +105,12 @@ def costate(state, h_a, h_b, out):  # pragma: no cover - compiled
 @njit(parallel=True, **_OPTS)
 def combine_angles_times_phase(p1, p2, p3, phi, p_a, p_b, out, out_a, out_b):  # pragma: no cover
     """``mu = P1 - P2 + i (P3 - P1 - P2)``; the half-marginals of ``Im(mu * phi)`` (the encoded
-    angles' gradients before the sign tables); then ``out = mu * phase`` (planes): the co-state
-    crossing the encoding layer."""
+    angles' gradients before the sign tables) **added** to ``out_a``, ``out_b`` (the sign tables
+    are linear, so a sweep over the encodings sums the marginals and applies them once); then
+    ``out = mu * phase`` (planes): the co-state crossing the encoding layer."""
     rows, d_a = p_a.shape
     d_b = p_b.shape[1]
     for b in prange(rows):
-        for j in range(d_b):
-            out_b[b, j] = 0.0
         for i in range(d_a):
             acc = 0.0
             y = p_a[b, i]
@@ -127,7 +127,67 @@ def combine_angles_times_phase(p1, p2, p3, phi, p_a, p_b, out, out_a, out_b):  #
                 out[0, b, k] = nr
                 out[1, b, k] = ni
                 out[2, b, k] = nr + ni
-            out_a[b, i] = acc
+            out_a[b, i] += acc
+
+
+@njit(parallel=True, **_OPTS)
+def signed_swap(w, sign, out):  # pragma: no cover - compiled
+    """``out[n, i, j, k, l] = sign[i, j] w[n, i, k, j, l]``: a product's (i, k) x (j, l) layout
+    turned into the (i, j) x (k, l) of a matrix on two qubit halves, times a diagonal (CZ ring)."""
+    runs, d_a, _, d_b, _ = w.shape
+    for n in prange(runs):
+        for i in range(d_a):
+            for j in range(d_b):
+                s = sign[i, j]
+                for k in range(d_a):
+                    for m in range(d_b):
+                        out[n, i, j, k, m] = s * w[n, i, k, j, m]
+
+
+@njit(parallel=True, **_OPTS)
+def planes_of(m, out):  # pragma: no cover - compiled
+    """``out[n] = (Re m[n], Im m[n], Re m[n] + Im m[n])``: the fused matrices as Gauss's planes."""
+    runs, rows, cols = m.shape
+    for n in prange(runs):
+        for a in range(rows):
+            for b in range(cols):
+                x = m[n, a, b]
+                out[n, 0, a, b] = x.real
+                out[n, 1, a, b] = x.imag
+                out[n, 2, a, b] = x.real + x.imag
+
+
+@njit(parallel=True, **_OPTS)
+def combine_gradient(q1, q2, q3, out):  # pragma: no cover - compiled
+    """``out = Q1 - Q2 + i (Q3 - Q1 - Q2)`` (complex): a fused matrix's gradient from its three
+    real products, in one pass."""
+    rows, cols = q1.shape
+    for a in prange(rows):
+        for b in range(cols):
+            x, y = q1[a, b], q2[a, b]
+            out[a, b] = (x - y) + 1j * (q3[a, b] - x - y)
+
+
+@njit(parallel=True, **_OPTS)
+def column_dots(g, v, masks, zero, out):  # pragma: no cover - compiled
+    """``out[n, b, i] = sum_a g[n, a, b] v[n, a, b ^ masks[i]]`` (columns of g against
+    XOR-shifted columns of v: :func:`row_dots` of the transposes, read row by row so that no
+    transposed copy is made; the sums run in registers of ``masks`` x columns per run)."""
+    runs, dim, _ = g.shape
+    n_masks = masks.shape[0]
+    for n in prange(runs):
+        acc_re = np.full((n_masks, dim), zero)
+        acc_im = np.full((n_masks, dim), zero)
+        for a in range(dim):
+            for i in range(n_masks):
+                m = masks[i]
+                for b in range(dim):
+                    x, y = g[n, a, b], v[n, a, b ^ m]
+                    acc_re[i, b] += x.real * y.real - x.imag * y.imag
+                    acc_im[i, b] += x.real * y.imag + x.imag * y.real
+        for b in range(dim):
+            for i in range(n_masks):
+                out[n, b, i] = acc_re[i, b] + 1j * acc_im[i, b]
 
 
 @njit(parallel=True, **_OPTS)
@@ -148,5 +208,6 @@ def row_dots(g, v, masks, zero, out):  # pragma: no cover - compiled
                 out[n, a, i] = re + 1j * im
 
 
-__all__ = ["combine_angles_times_phase", "combine_probabilities", "combine_times_phase",
-           "costate", "phase_times_column", "row_dots"]
+__all__ = ["column_dots", "combine_angles_times_phase", "combine_gradient", "combine_probabilities",
+           "combine_times_phase", "costate", "phase_times_column", "planes_of", "row_dots",
+           "signed_swap"]

@@ -328,10 +328,39 @@ class FusedCircuits:
         return self.matrices.dtype
 
 
+def _two_cz_blocks(gates: np.ndarray, rings, ws: Workspace, name: str) -> np.ndarray:
+    """``P_1 P_0 = S_1 (A_1 (x) B_1) S_0 (A_0 (x) B_0)`` (n, D, D) for CZ rings (diagonals S_k).
+
+    ``(I (x) B_1) S_0 (I (x) B_0)`` is block diagonal over the A index i': blocks ``C_i' = B_1
+    diag(S_0[i', :]) B_0``, so ``P_1 P_0[(i, j), (k, l)] = S_1[i, j] sum_i' A_1[i, i'] A_0[i', k]
+    C_i'[j, l]``: one product (d_a^2 x d_a) @ (d_a x d_b^2) per run, half the multiply-adds of
+    building P_0 and applying P_1 to it, and a single pass over the D x D result."""
+    from qmlc.circuits import qiren_kernels
+
+    n = gates.shape[0]
+    a0, b0 = _halves(gates[:, 0])
+    a1, b1 = _halves(gates[:, 1])
+    d_a, d_b = a0.shape[-1], b0.shape[-1]
+    s0, s1 = rings[0].sign.reshape(d_a, d_b), rings[1].sign.reshape(d_a, d_b)
+    c = np.matmul(b1[:, None] * s0[None, :, None, :], b0[:, None])  # (n, i', j, l)
+    k = a1[:, :, None, :] * _t(a0)[:, None, :, :]  # (n, i, k, i') = A_1[i, i'] A_0[i', k]
+    w = np.matmul(k.reshape(n, d_a * d_a, d_a), c.reshape(n, d_a, d_b * d_b),
+                  out=ws.get(name + ".ikjl", (n, d_a * d_a, d_b * d_b), gates.dtype))
+    out = ws.get(name + ".two", (n, d_a, d_b, d_a, d_b), gates.dtype)
+    qiren_kernels.signed_swap(w.reshape(n, d_a, d_a, d_b, d_b), s1.astype(gates.real.dtype), out)
+    return out.reshape(n, d_a * d_b, d_a * d_b)
+
+
 def _blocks(circuit: ReuploadShape, gates: np.ndarray, rings, columns: np.ndarray | None,
             ws: Workspace, name: str) -> np.ndarray:
     """``V = P_{K-1} ... P_0`` (n, D, D) for gates (n, K, q, 2, 2), or ``V[:, :, columns]``."""
     n, dim = gates.shape[0], circuit.dim
+    if (columns is None and circuit.blocks > 1 and circuit.entangler == "cz"
+            and rings[0] is not None):
+        v = _two_cz_blocks(gates, rings, ws, name)
+        for k in range(2, circuit.blocks):
+            v = _left(*_halves(gates[:, k]), v, rings[k], ws=ws, name=f"{name}.{k % 2}")
+        return v
     u_a, u_b = _halves(gates[:, 0])
     d_a, d_b = u_a.shape[-1], u_b.shape[-1]
     if columns is None:  # E_0 R_0, the sign folded into the A half: one pass
@@ -357,6 +386,8 @@ def fuse(circuit: ReuploadShape, weights, final, dtype: str = "complex128",
          ws: Workspace | None = None) -> FusedCircuits:
     """Fused matrices for circuits with ``weights`` (layers, L, K, q, 3) and ``final``
     (layers, K, q, 3) (a single circuit's (L, K, q, 3) / (K, q, 3) is promoted)."""
+    from qmlc.circuits import qiren_kernels
+
     ws = ws or Workspace()
     cdtype = complex_dtype(dtype)
     weights, final = np.asarray(weights, dtype=float), np.asarray(final, dtype=float)
@@ -386,8 +417,8 @@ def fuse(circuit: ReuploadShape, weights, final, dtype: str = "complex128",
         mats[:] = _right(mats.reshape(-1, dim, dim), w_a, w_b).reshape(mats.shape)
     mats = mats.reshape(layers, n_up, dim, dim)
     planes = ws.get("fused.planes", (layers, n_up, 3, dim, dim), cdtype.type(0).real.dtype)
-    planes[:, :, 0], planes[:, :, 1] = mats.real, mats.imag
-    np.add(planes[:, :, 0], planes[:, :, 1], out=planes[:, :, 2])
+    qiren_kernels.planes_of(np.ascontiguousarray(mats).reshape(-1, dim, dim),
+                            planes.reshape(-1, 3, dim, dim))
     return FusedCircuits(circuit, all_w, gates, mats, v, first, cols.copy(), planes)
 
 
@@ -503,6 +534,8 @@ def fused_vjp(fused: FusedCircuits, grad_column: np.ndarray, grad_matrices: np.n
 
     The basis change is unfolded first (``sum G o (A dV B) = sum (A^T G B^T) o dV``).
     """
+    from qmlc.circuits import qiren_kernels
+
     ws = ws or Workspace()
     circuit = fused.circuit
     layers, n_up = fused.matrices.shape[:2]
@@ -529,12 +562,10 @@ def fused_vjp(fused: FusedCircuits, grad_column: np.ndarray, grad_matrices: np.n
     idx = np.arange(dim)[:, None] ^ masks[None, :]
     dots0 = g0[:, :, None] * cols[:, idx, 0]
     grad[:, 0, k_last] = _last_block_grad(dots0, w[:, 0, k_last], circuit, k_last)
-    if circuit.blocks > 1:  # first block: the row dots of the transposes; run 0: only b = 0
+    if circuit.blocks > 1:  # first block: the column dots; run 0: only b = 0
         first_masks = _column_masks(q)
-        g_t, v_t = ws.get("vjp.gt", g.shape, g.dtype), ws.get("vjp.vt", v.shape, v.dtype)
-        np.copyto(g_t, _t(g))
-        np.copyto(v_t, _t(v))
-        dots = _row_dots(g_t, v_t, first_masks, ws, "vjp.first")
+        dots = ws.get("vjp.first", (len(g), dim, len(first_masks)), g.dtype)
+        qiren_kernels.column_dots(g, v, first_masks, g.real.dtype.type(0), dots)
         grad[:, 1:, 0] = _first_block_grad(dots, w[:, 1:, 0].reshape(-1, q, 3),
                                            circuit).reshape(layers, n_up, q, 3)
         dots0 = np.zeros((layers, dim, q + 1), dtype=g0.dtype)
@@ -684,8 +715,8 @@ def run_backward(tape: CircuitTape, grad_expectations, grad_column: np.ndarray |
     mu, nu = ws.get("mu", (3, rows, dim), real), ws.get("nu", (3, rows, dim), real)
     gh = g.astype(real)
     kern.costate(tape.state, gh[:, :h] @ z_a.T, gh[:, h:] @ z_b.T, mu)
-    grad_angles = np.zeros(g.shape)
-    m_a, m_b = np.empty((rows, len(z_a)), real), np.empty((rows, len(z_b)), real)
+    # the half-marginals of every encoding's angle gradients, summed over the encodings
+    m_a, m_b = np.zeros((rows, len(z_a)), real), np.zeros((rows, len(z_b)), real)
     if grad_matrices is None:
         grad_matrices = np.empty((n_up, dim, dim), dtype=cdtype)
     for r in range(n_up, 0, -1):
@@ -693,19 +724,17 @@ def run_backward(tape: CircuitTape, grad_expectations, grad_column: np.ndarray |
         # G_ab = sum_s conj(lam_s[a]) phi_s[b] = (mu^T phi)_ab, by the three products
         q1, q2, q3 = (np.matmul(mu[p].T, phi[p], out=ws.get(f"q{p}", (dim, dim), real))
                       for p in range(3))
-        np.subtract(q1, q2, out=grad_matrices[r - 1].real)
-        np.subtract(q3, q1, out=q3)
-        np.subtract(q3, q2, out=grad_matrices[r - 1].imag)
+        kern.combine_gradient(q1, q2, q3, grad_matrices[r - 1])
         # lambda <- M_r^dagger lambda, i.e. mu <- mu M_r (rows); d/dh_j exp(-i h_j Z_j / 2) =
         # -i/2 Z_j (.), so dL/dh_j = Im <lam| Z_j |phi>; then the co-state crosses the encoding:
         # lambda <- phase^* lambda, i.e. mu <- mu phase
         products = _products(mu, planes[r - 1], ws)
         kern.combine_angles_times_phase(*products, phi, tape.phase_a, tape.phase_b, nu, m_a, m_b)
         mu, nu = nu, mu
-        grad_angles[:, :h] += m_a @ z_a
-        grad_angles[:, h:] += m_b @ z_b
+    grad_angles = np.concatenate([m_a @ z_a, m_b @ z_b], axis=1).astype(np.float64)
     column = grad_column if grad_column is not None else np.empty(dim, dtype=cdtype)
-    column.real, column.imag = mu[0].sum(axis=0), mu[1].sum(axis=0)  # G_0 = (sum mu) e_0^T
+    ones = np.ones(rows, dtype=real)
+    column.real, column.imag = ones @ mu[0], ones @ mu[1]  # G_0 = (sum mu) e_0^T
     return grad_angles, column, grad_matrices
 
 

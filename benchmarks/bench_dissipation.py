@@ -17,9 +17,21 @@
    Ritz values) on pruned [64, w, w, 10] tanh MLPs of growing n, each in its own process, same
    data; ratios from the same run. Dense needs 8n² bytes for H alone: 7.2 GB at n = 30 003 (not
    run).
+4. The peer a user would pick for the spectral density of a network's Hessian at this size,
+   PyHessian (Yao et al., "PyHessian: Neural Networks Through the Lens of the Hessian", 2020;
+   ``pip install pyhessian``, torch), run as its README shows: ``hessian(model, criterion,
+   data=(X, y), cuda=False).density(iter, n_v)`` on the same pruned MLP (masks applied with
+   ``torch.nn.utils.prune.custom_from_mask``, weights and data of the bundled spec), SLQ with the
+   same 4 probes × 50 Lanczos steps, in torch's default float32 and in float64; against qmlc's
+   SLQ on the same model at θ0. One thread for everyone, each in a fresh process, same run.
+   PyHessian differentiates every parameter of the module (the pruned entries of ``weight_orig``
+   and the biases too: 301 066 parameters); qmlc the 30 003 surviving weights (Liu et al.'s
+   sparse training), so the spectra differ by construction (interlacing bounds qmlc's extremes by
+   PyHessian's); the table compares the cost of one SLQ density.
 
 Run: ``python benchmarks/bench_dissipation.py [--steps 100 --every 10] [--widths 64 112 144]
-[--skip-bundled] [--skip-estimate] [--skip-parts]``.
+[--skip-bundled] [--skip-estimate] [--skip-parts] [--pyhessian]`` (``--pyhessian`` needs torch
+from the ``bench`` extra and ``pip install pyhessian``).
 The machine is shared: quote the ratios, which are measured back to back.
 """
 
@@ -38,12 +50,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def run_measured(cmd: list[str]) -> tuple[float, float, str, float]:
+def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float, str, float]:
     """(wall seconds, peak RSS in MiB, stdout, CPU seconds) of one child process. CPU time is
     the figure to quote on a shared machine: wall time there includes waiting for a core."""
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.DEVNULL, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -177,6 +189,103 @@ def child(mode: str, spec: str) -> None:
                       "lambda_min": lo, "lambda_max": hi}))
 
 
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
+
+
+def slq_child(mode: str) -> None:
+    """One SLQ density (4 probes x 50 Lanczos steps) of the bundled model at theta0 in this
+    process: ``qmlc`` (its matrix-free SLQ), ``pyhessian32`` / ``pyhessian64`` (PyHessian on the
+    same pruned torch MLP); prints JSON {parameters, seconds (CPU, after one warm-up product),
+    loss, lambda_min, lambda_max}."""
+    import numpy as np
+
+    from qmlc.compiler.network_spec import load_network
+    from qmlc.compiler.spec import load_spec
+
+    probes, steps = 4, 50
+    problem = load_network(load_spec(ROOT / "examples" / "digits_mlp_30k.toml"), explicit=False)
+    if mode == "qmlc":
+        from qmlc.compiler.hessian_spectrum import slq_density
+        from qmlc.compiler.network_loss import loss_oracle
+
+        oracle = loss_oracle(problem)
+        theta = problem.theta0
+        loss, _ = oracle.value_and_grad(theta)
+        oracle.hvp(theta, np.ones(problem.n))                      # JIT compilation
+        start = time.process_time()
+        density = slq_density(lambda v: oracle.hvp(theta, v), problem.n, probes, steps)
+        seconds = time.process_time() - start
+        lo, _, hi, _ = density.ritz_extremes()
+        parameters = problem.n
+    else:
+        import torch
+        import torch.nn.utils.prune
+        from pyhessian import hessian
+
+        # PyHessian 0.1 (its PyPI release) diagonalizes its Lanczos tridiagonal T with
+        # torch.eig, which torch 2 turned into an error: the same (eigenvalues as the first
+        # column, vectors) from torch.linalg.eigh of the symmetric T, microseconds at 50 x 50
+        def eig(a, eigenvectors=False):
+            values, vectors = torch.linalg.eigh(a)
+            return torch.stack([values, torch.zeros_like(values)], dim=1), vectors
+
+        torch.eig = eig
+        torch.set_num_threads(1)
+        dtype = torch.float32 if mode == "pyhessian32" else torch.float64
+        arrays = np.load(ROOT / "examples" / "digits_mlp_30k_weights.npz")
+        data = np.load(ROOT / "examples" / "digits_mlp_30k_data.npz")
+        sizes = [64, 512, 512, 10]
+        layers = []
+        for i in range(3):
+            linear = torch.nn.Linear(sizes[i], sizes[i + 1]).to(dtype)
+            with torch.no_grad():
+                linear.weight.copy_(torch.tensor(arrays[f"W{i + 1}"]))
+                linear.bias.copy_(torch.tensor(arrays[f"b{i + 1}"]))
+            torch.nn.utils.prune.custom_from_mask(
+                linear, "weight", torch.tensor(arrays[f"mask_W{i + 1}"] != 0))
+            layers += [linear] + ([torch.nn.Tanh()] if i < 2 else [])
+        model = torch.nn.Sequential(*layers)
+        X = torch.tensor(data["X"], dtype=dtype)
+        y = torch.tensor(data["Y"].argmax(axis=1))
+        criterion = torch.nn.CrossEntropyLoss()
+        loss = float(criterion(model(X), y))
+        torch.manual_seed(0)
+        start = time.process_time()
+        comp = hessian(model, criterion, data=(X, y), cuda=False)
+        eigen, _ = comp.density(iter=steps, n_v=probes)
+        seconds = time.process_time() - start
+        lo, hi = min(min(e) for e in eigen), max(max(e) for e in eigen)
+        parameters = sum(p.numel() for p in comp.params)
+    print(json.dumps({"parameters": parameters, "seconds": seconds, "loss": float(loss),
+                      "lambda_min": float(lo), "lambda_max": float(hi)}))
+
+
+def bench_pyhessian() -> None:
+    print("\n== one SLQ density (4 probes x 50 Lanczos steps, full reorthogonalization) of the "
+          "bundled model at theta0: qmlc vs PyHessian, 1 thread each, fresh processes ==")
+    print(f"{'contender':>22} {'parameters':>11} {'CPU s':>7} {'ms/HVP':>7} {'vs qmlc':>8} "
+          f"{'peak MiB':>9} {'loss':>8} {'lambda_min':>11} {'lambda_max':>11}")
+    env = {**os.environ, **ONE_THREAD}
+    rows = {}
+    for mode in ("qmlc", "pyhessian32", "pyhessian64"):
+        cmd = [sys.executable, __file__, "--slq-child", mode]
+        _, rss, out, _ = run_measured(cmd, env)
+        rows[mode] = (json.loads(out.strip().splitlines()[-1]), rss)
+    base = rows["qmlc"][0]["seconds"]
+    names = {"qmlc": "qmlc (float64, JAX)", "pyhessian32": "PyHessian float32",
+             "pyhessian64": "PyHessian float64"}
+    for mode, (r, rss) in rows.items():
+        print(f"{names[mode]:>22} {r['parameters']:>11,} {r['seconds']:7.1f} "
+              f"{1000 * r['seconds'] / 200:7.1f} {r['seconds'] / base:8.2f} {rss:9.0f} "
+              f"{r['loss']:8.5f} {r['lambda_min']:11.5f} {r['lambda_max']:11.5f}")
+    print("CPU seconds of the SLQ alone (qmlc after one warm-up product for JIT; PyHessian "
+          "including its first backward with create_graph); peak MiB of the whole process; "
+          "PyHessian's Hessian is over every parameter of the module, qmlc's over the surviving "
+          "weights; the loss column checks that both evaluate the same model; load average " +
+          ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+
+
 def bench_peer(widths: list[int]) -> None:
     print("\n== Hessian spectrum: matrix-free SLQ (4 x 50) vs dense jax.hessian + eigvalsh ==")
     print(f"{'n':>7} {'dense CPU s':>12} {'dense MiB':>10} {'SLQ CPU s':>10} {'SLQ MiB':>8} "
@@ -206,10 +315,16 @@ def main() -> None:
     parser.add_argument("--skip-estimate", action="store_true")
     parser.add_argument("--skip-parts", action="store_true")
     parser.add_argument("--plot", default=None, help="also write the bundled run's panels and JSON here")
+    parser.add_argument("--pyhessian", action="store_true",
+                        help="also the PyHessian peer (needs torch and pyhessian)")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "SPEC"), help=argparse.SUPPRESS)
+    parser.add_argument("--slq-child", metavar="MODE", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
+        return
+    if args.slq_child:
+        slq_child(args.slq_child)
         return
     if not args.skip_bundled:
         bench_bundled(args.steps, args.every, args.plot)
@@ -219,6 +334,8 @@ def main() -> None:
         bench_parts()
     if args.widths:
         bench_peer(args.widths)
+    if args.pyhessian:
+        bench_pyhessian()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
+from qmlc.circuits.bloqs.data_access import DATA_ACCESS_MODELS
 from qmlc.circuits.bloqs.qlsa_models import model as qlsa_model
 from qmlc.compiler.results import Result, optional
 from qmlc.estimators.logical import ALGORITHMS, StructuralInputs, symbolic_t_count
@@ -28,7 +29,6 @@ from qmlc.estimators.scaling import (
 
 SWEEP_POINTS = 10_000
 CURVE_POINTS = 41
-DATA_ACCESS_MODELS = ("qram", "qrom", "select-swap")
 
 
 @dataclass(frozen=True)

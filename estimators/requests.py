@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from qmlc.circuits.bloqs.data_access import DATA_ACCESS_MODELS as DATA_ACCESS
 from qmlc.circuits.bloqs.history_terms import FactorStats
 from qmlc.compiler import limits
 from qmlc.compiler.dissipation import MAX_AMPLIFICATION, analyze_dissipation
@@ -51,7 +52,6 @@ from qmlc.estimators.logical import (
 
 FLAG_DEGREE = 2
 MAX_ORDER = limits.MAX_ORDER
-DATA_ACCESS = ("qram", "qrom", "select-swap")
 
 
 @dataclass(frozen=True)

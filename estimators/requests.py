@@ -215,6 +215,16 @@ def request_from_parameters(n: float, steps: float, order: int, row_sparsity: fl
                            u0_norm=0.0)
 
 
+def _spec_overrides(spec: ModelSpec, order: int | None, steps: float | None,
+                    epsilon: float | None, kappa: float | None
+                    ) -> tuple[int, int, float, float | None]:
+    """Validated (order, steps, epsilon, kappa): each override where given, else the spec's."""
+    spec_order, spec_steps = order_and_steps(spec)
+    return (_order(order) or spec_order,
+            _integer(steps, "steps", limits.MIN_STEPS, limits.MAX_STEPS) or spec_steps,
+            _epsilon(epsilon) or spec.model.epsilon, _kappa(kappa))
+
+
 def request_from_spec(spec: ModelSpec, order: int | None = None, steps: float | None = None,
                       epsilon: float | None = None, kappa: float | None = None) -> EstimateRequest:
     """A Carleman spec's request; ``order``, ``steps``, ``epsilon`` override the spec's. A
@@ -223,11 +233,7 @@ def request_from_spec(spec: ModelSpec, order: int | None = None, steps: float | 
         problem = as_network_problem(spec, explicit=False)
         if problem.n > explicit_limit(problem.taylor_order):
             return request_from_network(spec, problem, order, steps, epsilon, kappa)
-    spec_order, spec_steps = order_and_steps(spec)
-    order = _order(order) or spec_order
-    steps = _integer(steps, "steps", limits.MIN_STEPS, limits.MAX_STEPS) or spec_steps
-    eps = _epsilon(epsilon) or spec.model.epsilon
-    kappa = _kappa(kappa)
+    order, steps, eps, kappa = _spec_overrides(spec, order, steps, epsilon, kappa)
     polymap = lower_to_polymap(spec)
     g_stats = polymap_g_stats(polymap.G)
     inputs = polymap_inputs(polymap.G, order,
@@ -260,11 +266,7 @@ def request_from_network(spec: ModelSpec, problem: NetworkProblem | None = None,
     in the contractive-lift formula of the explicit path; refused when ρ^T exceeds
     ``MAX_AMPLIFICATION`` unless κ is given."""
     problem = problem or as_network_problem(spec, explicit=False)
-    spec_order, spec_steps = order_and_steps(spec)
-    order = _order(order) or spec_order
-    steps = _integer(steps, "steps", limits.MIN_STEPS, limits.MAX_STEPS) or spec_steps
-    eps = _epsilon(epsilon) or spec.model.epsilon
-    kappa = _kappa(kappa)
+    order, steps, eps, kappa = _spec_overrides(spec, order, steps, epsilon, kappa)
     stats = network_statistics(problem, steps)
     factors = network_factor_stats(stats)
     source = (f"{spec.path}: statistics measured on the model (n = {problem.n}): G_1 sparsity "

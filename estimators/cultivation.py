@@ -31,7 +31,6 @@ from qmlc.estimators.factories import FactoryDesigns
 
 CITATION = ("Gidney, Shutty, Jones arXiv:2409.17595 (2024); data: Zenodo 10.5281/zenodo.13777072 "
             "as reduced in Microsoft qdk 1.33.1 GSJ24Factory")
-SURFACE_DISTANCE = 15     # every tabulated point ends in a d = 15 surface-code patch
 
 POINTS = {
     0.0005: {
@@ -158,4 +157,4 @@ def point_name(detail) -> str:
             f"p_table={detail[3]:g}, error {detail[2]:.2g})")
 
 
-__all__ = ["CITATION", "POINTS", "SURFACE_DISTANCE", "cultivation_designs", "tabulated_rate"]
+__all__ = ["CITATION", "POINTS", "cultivation_designs", "tabulated_rate"]

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from functools import cached_property
 
 import attrs
 import sympy
@@ -103,14 +102,6 @@ class CostaDiscreteAdiabaticQLSA(StepCountedQLSA):
     c = 1.84 (measured) instead of the upper bound c = 2305."""
 
     empirical: bool = False
-
-    @cached_property
-    def adiabatic_steps(self) -> SymbolicInt:
-        return adiabatic_steps(self.kappa_eff, self.empirical)
-
-    @cached_property
-    def filter_degree(self) -> SymbolicInt:
-        return 2 * filter_half_degree(self.kappa_eff, self.eps)
 
     def queries(self) -> SymbolicInt:
         return block_encoding_queries(self.block_encoding.alpha, self.kappa, self.eps,

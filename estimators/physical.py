@@ -76,6 +76,7 @@ class FactoryModel:
     qec: SurfaceCodeModel
     citation: str
     valid_range: str
+    state: str = "T"      # the magic state its designs output: "T", or "CCZ" (see LogicalCounts)
 
     def describe(self) -> str:
         return (f"{self.key}: {self.citation}; layouts {'/'.join(b.name for b in self.blocks)}; "
@@ -116,7 +117,8 @@ def _cultivation(p: float, target: float) -> FactoryDesigns | None:
 
 MODELS = (
     FactoryModel("gidney-fowler", _gf, (SIMPLE, COMPACT, INTERMEDIATE, FAST), FOWLER_GIDNEY,
-                 gidney_fowler.CITATION, "p < 0.01, N*28(35p^3)^2 < budget for N CCZ states"),
+                 gidney_fowler.CITATION, "p < 0.01, N*28(35p^3)^2 < budget for N CCZ states",
+                 state="CCZ"),
     FactoryModel("litinski-2019", _litinski, (COMPACT, INTERMEDIATE, FAST), FOWLER_GIDNEY,
                  litinski.CITATION, "p <= 1e-3 (rows at p = 1e-4 and 1e-3, used at or below)"),
     FactoryModel("beverland-15to1", _round_based, (BEVERLAND_LAYOUT,), BEVERLAND,
@@ -146,8 +148,7 @@ def model_estimate(model: FactoryModel, counts: LogicalCounts, p: float, budget:
     if not 0 < p < model.qec.threshold:
         return failed(name, f"p = {p:g} is not below the threshold {model.qec.threshold:g}",
                       details), []
-    state = "CCZ" if model.key == "gidney-fowler" else "T"
-    states = counts.states(state)
+    states = counts.states(model.state)
     if states == 0:
         return failed(name, "no magic states to make: the logical counts have no T or CCZ",
                       details), []

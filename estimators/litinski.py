@@ -127,8 +127,7 @@ def _ds(distances: tuple[int, int, int]) -> str:
     return ",".join(str(d) for d in distances)
 
 
-def _row(p, kind, level1, level2, n, p_out, pfail1, pfail2, paper):
-    return LitinskiRow(p, kind, level1, level2, n, p_out, pfail1, pfail2, paper)
+_row = LitinskiRow        # a short name for the table's rows
 
 
 # pfail values: Litinski's Python re-run (level 1 at full precision, level 2 to 10 digits)

@@ -83,15 +83,20 @@ def test_outside_the_form_falls_back_to_gruntz(expr, monkeypatch, tmp_path):
     assert scaling._limit(expr, x) == sympy.limit(expr, x, sympy.oo)
 
 
+def _ratio_errors(ratio_expr, var, powers=(100, 1000, 10000, 100000)) -> list:
+    """|ratio(10^k) - 1| for k in ``powers``, in 40-digit arithmetic far beyond floats."""
+    ratio = sympy.lambdify(var, ratio_expr, modules="mpmath")
+    mpmath.mp.dps = 40
+    return [abs(ratio(mpmath.mpf(10) ** k) - 1) for k in powers]
+
+
 def test_leading_term_is_asymptotic_to_the_expression():
     """f / (c·x^2·log(x)^3) → 1, checked in high precision at x = 10^k far beyond floats."""
     f = (963 * sympy.pi * x**2 + 17 * x) * log(x**3 * log(x)) ** 2 * (log2(x + 1) + 5)
     lead = leading_term(f, x)
     assert lead.exponents == (2, 3)
     assert sympy.simplify(lead.coeff - 9 * 963 * sympy.pi / log(2)) == 0
-    ratio = sympy.lambdify(x, f / (lead.coeff * x**2 * log(x) ** 3), modules="mpmath")
-    mpmath.mp.dps = 40
-    errors = [abs(ratio(mpmath.mpf(10) ** k) - 1) for k in (10, 100, 1000, 10000)]
+    errors = _ratio_errors(f / (lead.coeff * x**2 * log(x) ** 3), x, (10, 100, 1000, 10000))
     assert errors == sorted(errors, reverse=True) and errors[-1] < 1e-3
 
 
@@ -105,6 +110,15 @@ def flag_formulas():
     inputs = flag_inputs(10**8, 2, 16)
     return {(alg, model): symbolic_estimate(inputs, alg, model)[1].t_count
             for alg in ("qsvt", "jennings") for model in ("qram", "qrom", "select-swap")}
+
+
+def _T_expr(t_count, n0=31622):
+    """The T-count at n = n0, eps = 1e-3, kappa(T) of the sweep (rounding stripped)."""
+    from qmlc.estimators.logical import EPS_SYM, KAPPA_SYM, N_SYM
+
+    return scaling.strip_rounding(t_count).subs({
+        N_SYM: n0, EPS_SYM: sympy.Rational(1, 1000),
+        KAPPA_SYM: scaling.kappa_model(2002.0, 1000)})
 
 
 def _n_expr(t_count, T0=300):
@@ -146,7 +160,7 @@ def test_T_class_of_the_real_t_count(flag_formulas):
     on that expression returns ∞ (checked once by hand, 289 s); each summand alone sympy.limit
     gets right, one of them is ~T·log³T. Reference here: the ratio f/(c·T·log³T) evaluated in
     40-digit arithmetic tends to 1 as T → 10^100000."""
-    from qmlc.estimators.logical import EPS_SYM, KAPPA_SYM, N_SYM, T_SYM
+    from qmlc.estimators.logical import T_SYM
 
     qsvt = scaling.prove_T_class(flag_formulas[("qsvt", "qram")], 31622, 2002.0, 1000, 1e-3, 2,
                                  log_power_guess=1)
@@ -154,13 +168,9 @@ def test_T_class_of_the_real_t_count(flag_formulas):
     jen = scaling.prove_T_class(flag_formulas[("jennings", "qram")], 31622, 2002.0, 1000, 1e-3,
                                 1, log_power_guess=1)
     assert jen["class"] == "Theta(T^1*log(T)^3)"
-    f = scaling.strip_rounding(flag_formulas[("jennings", "qram")]).subs({
-        N_SYM: 31622, EPS_SYM: sympy.Rational(1, 1000),
-        KAPPA_SYM: scaling.kappa_model(2002.0, 1000)})
+    f = _T_expr(flag_formulas[("jennings", "qram")])
     c = sympy.sympify(jen["limit"])
-    ratio = sympy.lambdify(T_SYM, f / (c * T_SYM * log(T_SYM) ** 3), modules="mpmath")
-    mpmath.mp.dps = 40
-    errors = [abs(ratio(mpmath.mpf(10) ** k) - 1) for k in (100, 1000, 10000, 100000)]
+    errors = _ratio_errors(f / (c * T_SYM * log(T_SYM) ** 3), T_SYM)
     assert errors == sorted(errors, reverse=True) and errors[-1] < 0.01
 
 
@@ -174,9 +184,7 @@ def test_select_swap_n_class_of_the_real_t_count(flag_formulas):
     assert proof["class"] == "Theta(n^1/2*log(n)^1)" and proof["method"] == "leading-term"
     c = sympy.sympify(proof["limit"])
     f = _n_expr(t_count)
-    ratio = sympy.lambdify(N_SYM, f / (c * sympy.sqrt(N_SYM) * log(N_SYM)), modules="mpmath")
-    mpmath.mp.dps = 40
-    errors = [abs(ratio(mpmath.mpf(10) ** k) - 1) for k in (100, 1000, 10000, 100000)]
+    errors = _ratio_errors(f / (c * sympy.sqrt(N_SYM) * log(N_SYM)), N_SYM)
     assert errors == sorted(errors, reverse=True) and errors[-1] < 0.01
 
 
@@ -187,18 +195,14 @@ def test_T_class_of_the_kappa_linear_models(algorithm):
     under qram: the two logs come from the value bits and the rotation synthesis. The walk
     started one log power below, where the limit is ∞. Reference: the ratio f/(c·T·log²T) in
     40-digit arithmetic tends to 1 as T → 10^100000."""
-    from qmlc.estimators.logical import EPS_SYM, KAPPA_SYM, N_SYM, T_SYM, symbolic_estimate
+    from qmlc.estimators.logical import T_SYM, symbolic_estimate
     from qmlc.estimators.requests import flag_inputs
 
     t_count = symbolic_estimate(flag_inputs(10**8, 2, 16), algorithm, "qram")[1].t_count
     proof = scaling.prove_T_class(t_count, 31622, 2002.0, 1000, 1e-3, 1, log_power_guess=1)
     assert proof["class"] == "Theta(T^1*log(T)^2)" and proof["method"] == "leading-term"
     assert proof["tried"][0] == {"class": "T^1*log(T)^1", "limit": "oo"}
-    f = scaling.strip_rounding(t_count).subs({
-        N_SYM: 31622, EPS_SYM: sympy.Rational(1, 1000),
-        KAPPA_SYM: scaling.kappa_model(2002.0, 1000)})
+    f = _T_expr(t_count)
     c = sympy.sympify(proof["limit"])
-    ratio = sympy.lambdify(T_SYM, f / (c * T_SYM * log(T_SYM) ** 2), modules="mpmath")
-    mpmath.mp.dps = 40
-    errors = [abs(ratio(mpmath.mpf(10) ** k) - 1) for k in (100, 1000, 10000, 100000)]
+    errors = _ratio_errors(f / (c * T_SYM * log(T_SYM) ** 2), T_SYM)
     assert errors == sorted(errors, reverse=True) and errors[-1] < 0.01

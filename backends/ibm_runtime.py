@@ -26,9 +26,24 @@ from collections.abc import Callable
 
 from qmlc.backends.ibm_device import Device, scrub
 from qmlc.backends.ibm_jobs import JobRecord, encode_result, save_record
-from qmlc.compiler.errors import QmlcError
+from qmlc.compiler import limits
+from qmlc.compiler.errors import QmlcError, UsageError
 
-__all__ = ["RuntimeBatch"]
+__all__ = ["RuntimeBatch", "check_run_request"]
+
+
+def check_run_request(device: Device, shots: int | None, seed: int, dry_run: bool,
+                      reads: str) -> tuple[int | None, int]:
+    """``shots`` and ``seed`` checked for a run on ``device``: shots may be None only for a dry
+    run (``reads`` says what the run reads from shots, for the error line)."""
+    if shots is not None:
+        shots = limits.check_int(shots, "shots", limits.MIN_SHOTS, limits.MAX_SHOTS,
+                                 "give fewer shots")
+    seed = limits.check_seed(seed)
+    if shots is None and not dry_run:
+        raise UsageError(f"shots = None: {device.request} {reads}; give a number of shots (or "
+                         "a dry run, which submits nothing)", field="shots")
+    return shots, seed
 
 
 class RuntimeBatch:

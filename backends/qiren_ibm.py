@@ -28,10 +28,8 @@ from qmlc.backends.ibm_isa import (
     isa_report,
     success_warning,
 )
-from qmlc.backends.ibm_runtime import RuntimeBatch
+from qmlc.backends.ibm_runtime import RuntimeBatch, check_run_request
 from qmlc.circuits.reupload import angle_names, parameter_table, qiskit_z_observables
-from qmlc.compiler import limits
-from qmlc.compiler.errors import UsageError
 from qmlc.compiler.progress import task
 from qmlc.compiler.qiren_program import QirenProgram, ReuploadLayer
 from qmlc.compiler.results import Result, optional
@@ -90,13 +88,7 @@ def run_qiren_on_device(program: QirenProgram, X: np.ndarray, device: Device,
                         notify: Callable[[str], None] | None = None) -> QirenDeviceRun:
     """Transpile every layer, report, and (unless ``dry_run``) run the program on ``device``."""
     notify = notify or (lambda line: None)
-    if shots is not None:
-        shots = limits.check_int(shots, "shots", limits.MIN_SHOTS, limits.MAX_SHOTS,
-                                 "give fewer shots")
-    seed = limits.check_seed(seed)
-    if shots is None and not dry_run:
-        raise UsageError(f"shots = None: {device.request} estimates <Z> from shots; give a "
-                         "number of shots (or a dry run, which submits nothing)", field="shots")
+    shots, seed = check_run_request(device, shots, seed, dry_run, "estimates <Z> from shots")
     with task(f"transpiling {len(program.circuits)} layers for {device.name}"):
         isa, reports = transpile_layers(program, device, optimization_level, seed)
     warning = success_warning(reports, shots, device.max_shots, device.noiseless)

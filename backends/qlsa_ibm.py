@@ -31,11 +31,9 @@ from qmlc.backends.ibm_isa import (
     isa_report,
     success_warning,
 )
-from qmlc.backends.ibm_runtime import RuntimeBatch
+from qmlc.backends.ibm_runtime import RuntimeBatch, check_run_request
 from qmlc.backends.qlsa_readout import QLSAReadout, SampledQLSA, overlap_test_circuit
 from qmlc.backends.qlsa_run import classical_solution, run_qlsa_program
-from qmlc.compiler import limits
-from qmlc.compiler.errors import UsageError
 from qmlc.compiler.progress import task
 from qmlc.compiler.qlsa import MAX_SIM_QUBITS, QLSAProgram
 from qmlc.compiler.results import Result, optional
@@ -78,13 +76,7 @@ def run_qlsa_on_device(system, program: QLSAProgram, device: Device, shots: int 
                        notify: Callable[[str], None] | None = None) -> QLSADeviceRun:
     """Transpile, report and (unless ``dry_run``) sample ``program`` on ``device``."""
     notify = notify or (lambda line: None)
-    if shots is not None:
-        shots = limits.check_int(shots, "shots", limits.MIN_SHOTS, limits.MAX_SHOTS,
-                                 "give fewer shots")
-    seed = limits.check_seed(seed)
-    if shots is None and not dry_run:
-        raise UsageError(f"shots = None: {device.request} samples counts; give a number of "
-                         "shots (or a dry run, which submits nothing)", field="shots")
+    shots, seed = check_run_request(device, shots, seed, dry_run, "samples counts")
     require_qubits(device, program.num_qubits)
     x = classical_solution(system)
     x_pad = np.zeros(2 ** len(program.system_qubits))

@@ -27,35 +27,17 @@ from qmlc.compiler.errors import UsageError
 from qmlc.compiler.pipeline import lower_to_carleman
 from qmlc.compiler.qiren_model import QirenModel
 from qmlc.compiler.qiren_program import lower_qiren
-from qmlc.compiler.qiren_signal import grid_coords
 from qmlc.compiler.qiren_weights import init_weights
 from qmlc.compiler.qlsa import build_program
 from qmlc.compiler.spec import load_spec
 from qmlc.reports.cli import main
 from tests.conftest import random_dissipative_map, write_polymap_spec
-
-QIREN_SPEC = """kind = "qiren"
-in_dim = 2
-width = 3
-layers = 2
-reuploads = 2
-blocks = 2
-entangler = "cnot"
-seed = 4
-
-[signal]
-data = "signal.npz"
-"""
+from tests.qiren_helpers import write_qiren_spec
 
 
 @pytest.fixture
 def qiren_spec(tmp_path):
-    coords = grid_coords(4, 2)
-    np.savez(tmp_path / "signal.npz", coords=coords,
-             values=np.sin(2 * coords[:, :1]) * np.cos(coords[:, 1:]))
-    path = tmp_path / "qiren.toml"
-    path.write_text(QIREN_SPEC)
-    return path
+    return write_qiren_spec(tmp_path)
 
 
 @pytest.fixture

@@ -14,32 +14,12 @@ from qmlc.compiler.qiren_reference import reference_forward
 from qmlc.compiler.qiren_signal import grid_coords
 from qmlc.compiler.qiren_weights import init_weights, load_weights, save_weights
 from qmlc.reports.cli import main
-
-SPEC = """kind = "qiren"
-in_dim = 2
-width = 3
-layers = 2
-reuploads = 2
-blocks = 2
-entangler = "cnot"
-seed = 4
-
-[signal]
-data = "signal.npz"
-
-[training]
-epochs = 3
-"""
+from tests.qiren_helpers import write_qiren_spec
 
 
 @pytest.fixture
 def spec(tmp_path):
-    coords = grid_coords(4, 2)
-    values = np.sin(2 * coords[:, :1]) * np.cos(coords[:, 1:])
-    np.savez(tmp_path / "signal.npz", coords=coords, values=values)
-    path = tmp_path / "qiren.toml"
-    path.write_text(SPEC)
-    return path
+    return write_qiren_spec(tmp_path, "\n[training]\nepochs = 3\n")
 
 
 def _call(argv):

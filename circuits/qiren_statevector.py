@@ -70,32 +70,21 @@ def complex_dtype(name: str) -> np.dtype:
 
 # ----------------------------------------------------------------------------- gate matrices
 
-_Z = np.array([[1, 0], [0, -1]], dtype=complex)
-_Y = np.array([[0, -1j], [1j, 0]], dtype=complex)
 
-
-def rz(angle: float) -> np.ndarray:
-    return np.array([[np.exp(-0.5j * angle), 0], [0, np.exp(0.5j * angle)]])
-
-
-def ry(angle: float) -> np.ndarray:
-    c, s = np.cos(angle / 2), np.sin(angle / 2)
-    return np.array([[c, -s], [s, c]], dtype=complex)
-
-
-def rot(phi: float, theta: float, omega: float) -> np.ndarray:
-    """PennyLane's ``Rot(phi, theta, omega) = RZ(omega) RY(theta) RZ(phi)``."""
-    return rz(omega) @ ry(theta) @ rz(phi)
+def _closed_form(w: np.ndarray, c: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """``[[c a, -s b], [s conj(b), c conj(a)]]`` (..., 2, 2) with ``a = e^{-i(phi+omega)/2}``,
+    ``b = e^{i(phi-omega)/2}``: Rot for ``c, s = cos, sin(theta/2)``, d Rot/d theta for their
+    derivatives."""
+    phi, omega = w[..., 0], w[..., 2]
+    a, b = np.exp(-0.5j * (phi + omega)), np.exp(0.5j * (phi - omega))
+    return np.stack([np.stack([a * c, -b * s], -1), np.stack([b.conj() * s, a.conj() * c], -1)], -2)
 
 
 def rot_matrices(w: np.ndarray) -> np.ndarray:
-    """``Rot`` for every row of ``w`` (..., 3) -> (..., 2, 2), complex128, in closed form:
-    ``[[c e^{-i(phi+omega)/2}, -s e^{i(phi-omega)/2}], [s e^{-i(phi-omega)/2}, c e^{i(phi+omega)/2}]]``
-    with ``c, s = cos(theta/2), sin(theta/2)``."""
-    phi, theta, omega = w[..., 0], w[..., 1], w[..., 2]
-    c, s = np.cos(theta / 2), np.sin(theta / 2)
-    a, b = np.exp(-0.5j * (phi + omega)), np.exp(0.5j * (phi - omega))
-    return np.stack([np.stack([a * c, -b * s], -1), np.stack([b.conj() * s, a.conj() * c], -1)], -2)
+    """PennyLane's ``Rot(phi, theta, omega) = RZ(omega) RY(theta) RZ(phi)`` for every row of
+    ``w`` (..., 3) -> (..., 2, 2), complex128, in closed form (:func:`_closed_form`)."""
+    theta = w[..., 1]
+    return _closed_form(w, np.cos(theta / 2), np.sin(theta / 2))
 
 
 def rot_derivatives(w: np.ndarray) -> np.ndarray:
@@ -108,11 +97,8 @@ def rot_derivatives(w: np.ndarray) -> np.ndarray:
     half = np.array([-0.5j, 0.5j])
     d_phi = u * half[None, :]  # columns scaled: U diag(-i/2, i/2)
     d_omega = u * half[:, None]  # rows scaled: diag(-i/2, i/2) U
-    phi, theta, omega = w[..., 0], w[..., 1], w[..., 2]
-    dc, ds = -0.5 * np.sin(theta / 2), 0.5 * np.cos(theta / 2)
-    a, b = np.exp(-0.5j * (phi + omega)), np.exp(0.5j * (phi - omega))
-    d_theta = np.stack([np.stack([a * dc, -b * ds], -1), np.stack([b.conj() * ds, a.conj() * dc], -1)],
-                       -2)
+    theta = w[..., 1]
+    d_theta = _closed_form(w, -0.5 * np.sin(theta / 2), 0.5 * np.cos(theta / 2))
     return np.stack([d_phi, d_theta, d_omega], axis=-3)
 
 
@@ -644,12 +630,6 @@ def _half_phases(angles: np.ndarray, cdtype) -> tuple[np.ndarray, np.ndarray]:
     return out[0], out[1]
 
 
-def encoding_phase(angles: np.ndarray, dtype: str = "complex128") -> np.ndarray:
-    """Diagonal of ``RZ(h_0) (x) ... (x) RZ(h_{q-1})`` per row: ``exp(-i/2 sum_j h_j z_j)``."""
-    p_a, p_b = _half_phases(np.asarray(angles, dtype=float), complex_dtype(dtype))
-    return (p_a[:, :, None] * p_b[:, None, :]).reshape(len(p_a), -1)
-
-
 def _products(x: np.ndarray, m: np.ndarray, ws: Workspace, transpose: bool = False
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The three real products of Gauss's form for ``x @ m`` (``x @ m^T`` with ``transpose``),
@@ -765,10 +745,3 @@ def expectations(circuit: ReuploadShape, angles, weights, final, dtype: str = "c
                  ) -> np.ndarray:
     """``<Z_j>`` (B, q) for every row of ``angles``."""
     return forward(circuit, angles, weights, final, dtype).expectations
-
-
-def block_unitary(circuit: ReuploadShape, w: np.ndarray) -> np.ndarray:
-    """The ``2^q x 2^q`` unitary of K parameter blocks with weights ``w`` (K, q, 3)."""
-    rz_circuit = ReuploadShape(circuit.width, 1, circuit.blocks, circuit.entangler, "rz")
-    w = np.asarray(w, dtype=float)
-    return fuse(rz_circuit, w[None], w, "complex128").matrices[0, 0].copy()

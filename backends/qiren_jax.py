@@ -29,12 +29,15 @@ from functools import lru_cache, partial
 
 import numpy as np
 
+from qmlc.backends.qiren_train import (
+    ADAM_BETAS,
+    ADAM_EPS,
+    BN_MOMENTUM,
+    circuit_of,
+    epoch_batches,
+)
 from qmlc.circuits import qiren_statevector as sv
 from qmlc.compiler.qiren_model import BN_EPS, QirenModel, layer_key
-
-BN_MOMENTUM = 0.1
-ADAM_BETAS = (0.9, 0.999)
-ADAM_EPS = 1e-8
 
 
 def _jax():
@@ -193,17 +196,11 @@ def _half_phase(angles, dtype):
 # ----------------------------------------------------------------------------- the whole model
 
 
-def _circuit_of(model: QirenModel):
-    from qmlc.backends.qiren_train import circuit_of
-
-    return circuit_of(model)
-
-
 def model_outputs(model: QirenModel, params: dict, coords, running: dict | None = None):
     """Outputs and every layer's batch (mean, biased var); ``running`` (i -> (mean, var)) uses
     those statistics instead of the batch's (inference)."""
     _, jnp = _jax()
-    circuit = _circuit_of(model)
+    circuit = circuit_of(model)
     x, stats = coords, []
     for i in range(model.layers):
         z = x @ params[layer_key(i, "linear.weight")].T + params[layer_key(i, "linear.bias")]
@@ -287,8 +284,6 @@ def train_jax(model: QirenModel, weights: dict, coords: np.ndarray, values: np.n
     epoch's time includes XLA compilation (one per distinct batch shape).
     """
     jax, jnp = _jax()
-    from qmlc.backends.qiren_train import epoch_batches
-
     params, buffers = _split(model, weights)
     m = jax.tree_util.tree_map(jnp.zeros_like, params)
     v = jax.tree_util.tree_map(jnp.zeros_like, params)

@@ -21,8 +21,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from qmlc.backends.ibm_device import Device, require_qubits
 from qmlc.backends.ibm_isa import (
     DEFAULT_OPTIMIZATION_LEVEL,
@@ -33,7 +31,7 @@ from qmlc.backends.ibm_isa import (
 )
 from qmlc.backends.ibm_runtime import RuntimeBatch, check_run_request
 from qmlc.backends.qlsa_readout import QLSAReadout, SampledQLSA, overlap_test_circuit
-from qmlc.backends.qlsa_run import classical_solution, run_qlsa_program
+from qmlc.backends.qlsa_run import classical_reference, run_qlsa_program
 from qmlc.compiler.progress import task
 from qmlc.compiler.qlsa import MAX_SIM_QUBITS, QLSAProgram
 from qmlc.compiler.results import Result, optional
@@ -78,12 +76,9 @@ def run_qlsa_on_device(system, program: QLSAProgram, device: Device, shots: int 
     notify = notify or (lambda line: None)
     shots, seed = check_run_request(device, shots, seed, dry_run, "samples counts")
     require_qubits(device, program.num_qubits)
-    x = classical_solution(system)
-    x_pad = np.zeros(2 ** len(program.system_qubits))
-    x_pad[program.index_map] = x
+    x_hat, theta_cl = classical_reference(system, program)
     circuits = [_measured(program.circuit, "solve"),
-                _measured(overlap_test_circuit(program, x_pad / np.linalg.norm(x_pad)),
-                          "overlap_test")]
+                _measured(overlap_test_circuit(program, x_hat), "overlap_test")]
     with task(f"transpiling for {device.name} (optimization level {optimization_level})"):
         isa, seconds = isa_circuits(circuits, device.backend, optimization_level, seed)
     reports = [isa_report(c, device.backend, name, optimization_level, seconds / len(isa))
@@ -91,11 +86,9 @@ def run_qlsa_on_device(system, program: QLSAProgram, device: Device, shots: int 
     warning = success_warning(reports, shots, device.max_shots, device.noiseless)
     if warning:
         notify(f"warning: {warning}")
-    T, delta, n = system.steps, system.delta, system.n
     common = dict(algorithm=program.algorithm, device=device.describe(), shots=shots,
                   dry_run=dry_run, qubits=program.num_qubits, circuits=reports,
-                  theta_T_classical=(system.polymap.offset
-                                     + x[T * delta: T * delta + n]).tolist(),
+                  theta_T_classical=theta_cl.tolist(),
                   predicted_success_probability=program.meta.get("predicted_success_probability"),
                   warning=warning)
     if dry_run:

@@ -41,8 +41,8 @@ from qmlc.compiler.progress import task
 from qmlc.compiler.qlsa import QLSAProgram, build_program, check_simulable
 from qmlc.compiler.results import Result, optional
 
-__all__ = ["BACKENDS", "QLSARun", "SampledQLSA", "check_shots", "classical_solution",
-           "run_qlsa", "run_qlsa_program", "sample_in_chunks"]
+__all__ = ["BACKENDS", "QLSARun", "SampledQLSA", "check_shots", "classical_reference",
+           "classical_solution", "run_qlsa", "run_qlsa_program", "sample_in_chunks"]
 
 BACKENDS = {"aer": aer_backend, "cirq": cirq_backend}
 
@@ -115,6 +115,17 @@ def classical_solution(system) -> np.ndarray:
     return np.asarray(spla.spsolve(system.A.tocsc(), system.b), dtype=float)
 
 
+def classical_reference(system, program: QLSAProgram) -> tuple[np.ndarray, np.ndarray]:
+    """``(x_hat, theta_T)`` of the classical solution x: x padded to the system register
+    (``program.index_map``) and normalized, the state a perfect solve prepares, and the
+    parameters it gives at step T (the offset plus x's last time block)."""
+    x = classical_solution(system)
+    x_pad = np.zeros(2 ** len(program.system_qubits))
+    x_pad[program.index_map] = x
+    T, delta, n = system.steps, system.delta, system.n
+    return x_pad / np.linalg.norm(x_pad), system.polymap.offset + x[T * delta: T * delta + n]
+
+
 def _recover_theta(system, program: QLSAProgram, psi_sys: np.ndarray) -> np.ndarray:
     psi = np.real_if_close(psi_sys[program.index_map]).real
     delta, n = system.delta, system.n
@@ -135,10 +146,7 @@ def run_qlsa_program(system: CarlemanSystem, program: QLSAProgram, backend: str 
     check_simulable(program)
     resources.require(resources.statevector(program.num_qubits, copies=3),
                       f"simulating the {program.algorithm} program on {backend}")
-    x = classical_solution(system)
-    x_pad = np.zeros(2 ** len(program.system_qubits))
-    x_pad[program.index_map] = x
-    x_hat = x_pad / np.linalg.norm(x_pad)
+    x_hat, theta_cl = classical_reference(system, program)
     start = time.perf_counter()
     with task(f"simulating {program.num_qubits} qubits ({program.algorithm}, "
               f"{program.circuit.size():,} top-level gates) on {backend}"):
@@ -148,8 +156,6 @@ def run_qlsa_program(system: CarlemanSystem, program: QLSAProgram, backend: str 
     success = float(np.linalg.norm(psi) ** 2)
     fidelity = float(abs(np.vdot(x_hat, psi)) ** 2 / success) if success > 0 else 0.0
     theta_T = _recover_theta(system, program, psi)
-    theta_cl = system.polymap.offset + x[system.steps * system.delta:
-                                         system.steps * system.delta + system.n]
     flat = aer_backend.flatten(program.circuit)
     return QLSARun(
         algorithm=program.algorithm,

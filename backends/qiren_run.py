@@ -101,9 +101,7 @@ def _cirq_expectations(layer: ReuploadLayer, shots: int | None, seed: int
 def layer_runner(layer: ReuploadLayer, backend: str = "aer", shots: int | None = None,
                  seed: int = 0) -> Callable[[np.ndarray], np.ndarray]:
     """A function angles (B, q) → ⟨Z_j⟩ (B, q) executing ``layer`` on ``backend``."""
-    if shots is not None:
-        limits.check_int(shots, "shots", limits.MIN_SHOTS, limits.MAX_SHOTS,
-                         "give fewer shots, or none for exact expectation values")
+    _check_shots(shots)
     if backend == "aer":
         return _aer_expectations(layer, shots, seed)
     if backend == "cirq":
@@ -117,9 +115,20 @@ def layer_runner(layer: ReuploadLayer, backend: str = "aer", shots: int | None =
                 return 1.0 - 2.0 * rng.binomial(shots, np.clip(p1, 0, 1)) / shots
             return sample
         return lambda angles, chunk_seed=None: layer.expectations_reference(angles)
-    raise UsageError(f"backend = {backend!r}: not a simulator of QIREN layers; choose one of "
-                     f"{', '.join(BACKENDS)} (IBM devices run whole programs: "
-                     "qmlc.backends.qiren_ibm)", field="backend")
+    raise _unknown_backend(backend)
+
+
+def _check_shots(shots: int | None) -> int | None:
+    if shots is None:
+        return None
+    return limits.check_int(shots, "shots", limits.MIN_SHOTS, limits.MAX_SHOTS,
+                            "give fewer shots, or none for exact expectation values")
+
+
+def _unknown_backend(backend: str) -> UsageError:
+    return UsageError(f"backend = {backend!r}: not a simulator of QIREN layers; choose one of "
+                      f"{', '.join(BACKENDS)} (IBM devices run whole programs: "
+                      "qmlc.backends.qiren_ibm)", field="backend")
 
 
 ROWS_PER_CHUNK = 64  # inputs per backend call: progress granularity and bounded memory
@@ -145,13 +154,9 @@ def run_qiren_program(program: QirenProgram, X: np.ndarray, backend: str = "aer"
     numpy's SeedSequence. Exact results do not depend on the chunking.
     """
     seed = limits.check_seed(seed)
-    if shots is not None:
-        shots = limits.check_int(shots, "shots", limits.MIN_SHOTS, limits.MAX_SHOTS,
-                                 "give fewer shots, or none for exact expectation values")
+    shots = _check_shots(shots)
     if backend not in BACKENDS:
-        raise UsageError(f"backend = {backend!r}: not a simulator of QIREN layers; choose one of "
-                         f"{', '.join(BACKENDS)} (IBM devices run whole programs: "
-                         "qmlc.backends.qiren_ibm)", field="backend")
+        raise _unknown_backend(backend)
     width = program.model.width
     per_row = row_bytes(width, shots, backend)
     resources.require(resources.Requirement(

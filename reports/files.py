@@ -29,12 +29,6 @@ def check_output_file(path: Path, example: str, sidecars: tuple[str, ...] = ()) 
     return path
 
 
-def check_writable(path: Path) -> None:
-    """The nearest existing directory above ``path`` must accept a new file (probed by creating
-    and removing a temporary file there), before any work."""
-    check_output_path(path)
-
-
 def write_files(files: dict[Path, str | bytes]) -> list[Path]:
     """Write several files, text or bytes: all of them or none (temporary names in the target
     directories, renamed at the end; on any failure every temporary file and every directory
@@ -51,4 +45,4 @@ def write_texts(files: dict[Path, str]) -> list[Path]:
     return write_files(files)
 
 
-__all__ = ["check_output_file", "check_writable", "write_files", "write_texts"]
+__all__ = ["check_output_file", "write_files", "write_texts"]

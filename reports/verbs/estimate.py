@@ -42,6 +42,24 @@ def check_inputs(args: argparse.Namespace, spec) -> None:
         refuse_flags(args, ("weights",), "to a Carleman estimate (QIREN weights)")
 
 
+def estimate_options(args: argparse.Namespace, sweep: bool = False) -> EstimateOptions:
+    """The solver, data-access and physical choices of ``qmlc estimate`` and ``qmlc report``,
+    with their documented defaults."""
+    return EstimateOptions(algorithm=option(args, "algorithm", "qsvt"),
+                           data_access=option(args, "data_access", "qram"),
+                           physical_error_rate=option(args, "physical_error_rate", 1e-3),
+                           error_budget=option(args, "error_budget", 1e-2),
+                           kappa=args.kappa, sweep=sweep)
+
+
+def require_sizes(args: argparse.Namespace, verb: str) -> None:
+    """Without a spec, every flag that sizes the model must be given."""
+    missing = [flag for flag, name in SIZE_FLAGS if getattr(args, name) is None]
+    if missing:
+        raise UsageError(f"qmlc {verb} without a spec needs {', '.join(missing)}; give them or "
+                         "pass a model spec")
+
+
 def main(args: argparse.Namespace) -> VerbOutput:
     spec = load_spec(args.spec) if args.spec else None
     check_inputs(args, spec)
@@ -50,16 +68,9 @@ def main(args: argparse.Namespace) -> VerbOutput:
                                      delta=option(args, "error_budget", 1e-2),
                                      weights_path=args.weights)
         return VerbOutput(result, render_mapping(result.to_dict()))
-    options = EstimateOptions(algorithm=option(args, "algorithm", "qsvt"),
-                              data_access=option(args, "data_access", "qram"),
-                              physical_error_rate=option(args, "physical_error_rate", 1e-3),
-                              error_budget=option(args, "error_budget", 1e-2),
-                              kappa=args.kappa, sweep=args.sweep)
+    options = estimate_options(args, sweep=args.sweep)
     if spec is None:
-        missing = [flag for flag, name in SIZE_FLAGS if getattr(args, name) is None]
-        if missing:
-            raise UsageError(f"qmlc estimate without a spec needs {', '.join(missing)}; "
-                             "give them or pass a model spec")
+        require_sizes(args, "estimate")
         report = estimate_from_parameters(
             args.n, args.steps, args.order, args.row_sparsity, args.epsilon,
             option(args, "gradient_norm", 1.0), options)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-SECONDS_PER_YEAR = 365.25 * 86400      # Julian year, as qmlc.estimators.human.YEAR
 
 
 def sci(value: float | int | None, digits: int = 3, plain_below: float = 1e5) -> str:
@@ -62,4 +61,4 @@ def percent(share: float) -> str:
     return "< 0.1%"
 
 
-__all__ = ["SECONDS_PER_YEAR", "byte_size", "duration", "percent", "sci"]
+__all__ = ["byte_size", "duration", "percent", "sci"]

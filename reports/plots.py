@@ -201,10 +201,10 @@ def scaling_figure(report, axis: str) -> Figure:
 
 def _time_unit(seconds: list) -> tuple[float, str]:
     """The unit the largest runtime reads best in: (seconds per unit, name)."""
-    from qmlc.reports.format import SECONDS_PER_YEAR
+    from qmlc.estimators.human import DAY, HOUR, YEAR
 
     largest = max(seconds, default=1.0)
-    for size, name in ((SECONDS_PER_YEAR, "years"), (86400.0, "days"), (3600.0, "hours")):
+    for size, name in ((YEAR, "years"), (DAY, "days"), (HOUR, "hours")):
         if largest >= 3 * size:
             return size, name
     return 1.0, "s"

@@ -138,9 +138,9 @@ def breakdown_section(report) -> Section:
 def scaling_section(report) -> Section:
     s = report.scaling
     rows = []
+    t_class = (s.sweep.models["qram"].get("T_class") or {}).get("class") or "not proved"
     for model, entry in s.sweep.models.items():
         n_class = (entry.get("n_class") or {}).get("class") or "not proved"
-        t_class = (s.sweep.models["qram"].get("T_class") or {}).get("class") or "not proved"
         rows.append([Cell(model), Cell(pretty(n_class)), Cell(pretty(t_class)),
                      Cell(f"{entry['fits']['n_power']:.2f}", repr(entry['fits']['n_power'])),
                      Cell(f"{entry['fits']['T_exponent_upper_decade']:.2f}",

@@ -224,6 +224,18 @@ def _in_copy(directory: Path):
     return scratch
 
 
+def _spec_contract(directory: Path, table, path, run) -> None:
+    """``run(spec_path)`` on a mutated spec written into a scratch copy of ``directory`` keeps
+    the contract (nothing to run when the mutation leaves no spec file)."""
+    scratch = _in_copy(directory)
+    try:
+        spec_path = _write_spec(scratch, table)
+        if spec_path is not None:
+            contract(lambda: run(spec_path), *_names(path))
+    finally:
+        shutil.rmtree(scratch)
+
+
 # ---------------------------------------------------------------------------------- spec fuzzing
 
 
@@ -231,45 +243,27 @@ def _in_copy(directory: Path):
 @given(data=st.data())
 def test_polynomial_map_specs(polymap_dir, data):
     table, path = data.draw(mutations(POLYMAP))
-    scratch = _in_copy(polymap_dir)
-    try:
-        spec_path = _write_spec(scratch, table)
-        if spec_path is not None:
-            contract(lambda: lower_to_carleman(load_spec(spec_path)), *_names(path))
-    finally:
-        shutil.rmtree(scratch)
+    _spec_contract(polymap_dir, table, path, lambda spec: lower_to_carleman(load_spec(spec)))
 
 
 @SLOW
 @given(data=st.data())
 def test_sparse_network_specs(network_dir, data):
     table, path = data.draw(mutations(NETWORK))
-    scratch = _in_copy(network_dir)
-    try:
-        spec_path = _write_spec(scratch, table)
-        if spec_path is not None:
-            contract(lambda: lower_to_carleman(load_spec(spec_path)), *_names(path))
-    finally:
-        shutil.rmtree(scratch)
+    _spec_contract(network_dir, table, path, lambda spec: lower_to_carleman(load_spec(spec)))
 
 
 @MEDIUM
 @given(data=st.data())
 def test_qiren_specs(qiren_dir, data):
     table, path = data.draw(mutations(QIREN))
-    scratch = _in_copy(qiren_dir)
 
-    def drive():
+    def drive(spec_path):
         spec = load_spec(spec_path)
         qiren_from_spec(spec)
         load_signal(spec)
         lower_qiren_spec(spec)
-    try:
-        spec_path = _write_spec(scratch, table)
-        if spec_path is not None:
-            contract(drive, *_names(path))
-    finally:
-        shutil.rmtree(scratch)
+    _spec_contract(qiren_dir, table, path, drive)
 
 
 @FAST
@@ -611,14 +605,8 @@ def test_sparse_network_specs_matrix_free(network_dir, data):
     from qmlc.compiler.dissipation_trace import dissipation_trace
 
     table, path = data.draw(mutations(NETWORK))
-    scratch = _in_copy(network_dir)
-    try:
-        spec_path = _write_spec(scratch, table)
-        if spec_path is not None:
-            contract(lambda: dissipation_trace(load_spec(spec_path), 2, 1, 2, 3),
-                     *_names(path))
-    finally:
-        shutil.rmtree(scratch)
+    _spec_contract(network_dir, table, path,
+                   lambda spec: dissipation_trace(load_spec(spec), 2, 1, 2, 3))
 
 
 # ---------------------------------------------------------------------------------- output paths

@@ -44,11 +44,6 @@ def order_and_steps(spec: ModelSpec) -> tuple[int, int]:
     return spec.model.order, spec.model.steps
 
 
-def check_integer(value: object, name: str, low: int, high: int) -> int:
-    """A library argument that must be an integer in [low, high] (a UsageError naming it)."""
-    return limits.check_int(value, name, low, high)
-
-
 def predicted_structure(polymap: PolynomialMap, order: int, steps: int) -> HistoryStructure:
     return history_structure(polymap_g_stats(polymap.G), polymap.n, order, steps)
 
@@ -78,8 +73,8 @@ def lower_to_carleman(spec: ModelSpec, allow_nondissipative: bool = False,
 
 def carleman_from_polymap(polymap: PolynomialMap, order: int, steps: int,
                           allow_nondissipative: bool = False, where: str = "model") -> CarlemanSystem:
-    order = check_integer(order, "order", limits.MIN_ORDER, limits.MAX_ORDER)
-    steps = check_integer(steps, "steps", limits.MIN_STEPS, limits.MAX_STEPS)
+    order = limits.check_int(order, "order", limits.MIN_ORDER, limits.MAX_ORDER)
+    steps = limits.check_int(steps, "steps", limits.MIN_STEPS, limits.MAX_STEPS)
     structure = predicted_structure(polymap, order, steps)
     check_history_size(structure, where)
     dissipation = analyze_dissipation(polymap.G[1], steps)

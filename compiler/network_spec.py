@@ -40,7 +40,6 @@ from qmlc.compiler.spec import (
     require_kind,
 )
 
-TAYLOR_ORDERS = (2, 3)
 # The third-derivative tensor is formed n×n rows at a time; n³ work and up to n³ stored entries.
 MAX_N_THIRD_ORDER = 500
 # The Hessian is formed densely (n² floats).
@@ -198,14 +197,14 @@ def load_network(spec: ModelSpec, explicit: bool = True) -> NetworkProblem:
     # The k-th derivative of the loss multiplies up to k + 1 weights and data entries; keep
     # their products inside float64 (qmlc.compiler.spec.check_magnitude).
     power = taylor_order + 1
-    for key, value in zip(_param_keys(len(layers) - 1), params, strict=True):
+    keys = _param_keys(len(layers) - 1)
+    for key, value in zip(keys, params, strict=True):
         check_magnitude(power * max(0.0, log10_abs_max(value)), spec.where("network.weights"),
                         f"max|{key}|^{power}", f"rescale {key}")
     for key, value in (("X", X), ("Y", Y)):
         check_magnitude(power * max(0.0, log10_abs_max(value)), spec.where("training.data"),
                         f"max|{key}|^{power}", f"rescale {key}")
 
-    keys = _param_keys(len(layers) - 1)
     fixed, positions, names, theta_init = [], [], [], []
     for key, value in zip(keys, params, strict=True):
         if key in masks:
@@ -296,6 +295,6 @@ def as_network_problem(spec_or_problem: ModelSpec | NetworkProblem,
     return load_network(spec_or_problem, explicit=explicit)
 
 
-__all__ = ["ACTIVATIONS", "LOSSES", "MAX_N_SECOND_ORDER", "MAX_N_THIRD_ORDER", "TAYLOR_ORDERS",
+__all__ = ["ACTIVATIONS", "LOSSES", "MAX_N_SECOND_ORDER", "MAX_N_THIRD_ORDER",
            "NetworkProblem", "as_network_problem", "explicit_limit", "load_network",
            "taylor_requirement"]

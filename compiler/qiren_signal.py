@@ -16,6 +16,7 @@ from qmlc.compiler.spec import (
     ModelSpec,
     check_finite,
     check_magnitude,
+    checked_input_file,
     data_path,
     load_npy,
     load_npz,
@@ -151,8 +152,6 @@ def _sound_signal(spec: ModelSpec) -> tuple[np.ndarray, np.ndarray]:
 def load_inputs(path: str | Path, in_dim: int) -> np.ndarray:
     """Model inputs from a ``.npy`` file: (B, in_dim), one input per row (a single row or, for
     in_dim = 1, a single column may be given as a vector); real, finite, of moderate size."""
-    from qmlc.compiler.qiren_weights import checked_input_file
-
     path = checked_input_file(path, "inputs", "a .npy file with one input per row")
     where = f"inputs = {path}"
     X = real_array(load_npy(path, where, "inputs"), where, "inputs")

@@ -20,6 +20,7 @@ from qmlc.compiler.qiren_model import BN_EPS, QirenModel, layer_key, spec_seed
 from qmlc.compiler.spec import (
     ModelSpec,
     check_magnitude,
+    checked_input_file,
     data_path,
     load_npz,
     log10_abs_max,
@@ -38,20 +39,7 @@ def weights_from_spec(spec: ModelSpec, model: QirenModel, override: str | None =
     path = data_path(spec, "weights", required=False)
     if path is not None:
         return load_weights(path, model, where=spec.where("weights"))
-    return init_weights(model, spec_seed(spec) if seed is None else seed_value(seed))
-
-
-def checked_input_file(name: str | Path, field: str, what: str) -> Path:
-    """A file named by a library argument (``--weights``, ``--inputs``): it must exist."""
-    try:
-        path = Path(name)
-        found = path.is_file()
-    except (OSError, ValueError) as exc:
-        raise DataError(f"{field} = {str(name)[:80]!r}: not a usable path ({exc}); check it",
-                        field=field) from None
-    if not found:
-        raise DataError(f"{field} = {path}: file not found; give {what}", field=field)
-    return path
+    return init_weights(model, spec_seed(spec) if seed is None else limits.check_seed(seed))
 
 
 def weights_requirement(model: QirenModel) -> resources.Requirement:
@@ -127,11 +115,6 @@ def load_weights(path: str | Path, model: QirenModel, where: str | None = None,
                             field=field)
 
 
-def seed_value(seed: object, field: str = "seed") -> int:
-    """A seed argument: an integer in [0, 2^32 − 1] (:data:`qmlc.compiler.limits.MAX_SEED`)."""
-    return limits.check_seed(seed, field)
-
-
 def save_weights(path: str | Path, weights: dict[str, np.ndarray]) -> Path:
     """Write the weight dictionary as an uncompressed ``.npz``, atomically
     (:func:`qmlc.compiler.stage_io.write_files`: the file appears whole or not at all)."""
@@ -156,5 +139,5 @@ def fold_batchnorm(weights: dict[str, np.ndarray], i: int, eps: float = BN_EPS
     return w, b
 
 
-__all__ = ["checked_input_file", "fold_batchnorm", "init_weights", "load_weights", "save_weights",
-           "seed_value", "validate_weights", "weights_from_spec"]
+__all__ = ["fold_batchnorm", "init_weights", "load_weights", "save_weights",
+           "validate_weights", "weights_from_spec"]

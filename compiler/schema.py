@@ -28,8 +28,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from qmlc.circuits.reupload import ENCODINGS, ENTANGLERS
 from qmlc.compiler import limits as L
 
-NAME_MAX, PATH_MAX = L.NAME_MAX, L.PATH_MAX
-
 ACTIVATIONS = ("tanh", "sigmoid", "softplus", "identity")
 LOSSES = ("mse", "cross-entropy")
 IMAGES = ("coffee", "camera")
@@ -45,11 +43,11 @@ def check_file_name(value: str) -> str:
         raise ValueError("empty file name")
     if "\x00" in value:
         raise ValueError("the file name contains a NUL byte")
-    if len(value.encode("utf-8", "surrogateescape")) > PATH_MAX:
-        raise ValueError(f"the path is longer than {PATH_MAX} bytes")
+    if len(value.encode("utf-8", "surrogateescape")) > L.PATH_MAX:
+        raise ValueError(f"the path is longer than {L.PATH_MAX} bytes")
     for part in value.replace("\\", "/").split("/"):
-        if len(part.encode("utf-8", "surrogateescape")) > NAME_MAX:
-            raise ValueError(f"a path component is longer than {NAME_MAX} bytes")
+        if len(part.encode("utf-8", "surrogateescape")) > L.NAME_MAX:
+            raise ValueError(f"a path component is longer than {L.NAME_MAX} bytes")
     return value
 
 
@@ -402,7 +400,7 @@ def _expectation(info: Any, loc: tuple) -> str:
 
 
 __all__ = ["ACTIVATIONS", "BATCHNORM_MODES", "DTYPES", "ENGINES", "HINTS", "IMAGE_SIDES",
-           "IMAGES", "KINDS", "LOSSES", "NAME_MAX", "PATH_MAX", "SCHEMAS", "DataFile",
+           "IMAGES", "KINDS", "LOSSES", "SCHEMAS", "DataFile",
            "NetworkSection", "NetworkTraining", "PolynomialMapSpec", "QirenLowering",
            "QirenSignal", "QirenSpec", "QirenTraining", "Section", "SparseFiles",
            "SparseNetworkSpec", "check_file_name", "json_schema", "validate",

@@ -17,7 +17,7 @@ import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from pydantic import ValidationError
@@ -36,11 +36,10 @@ _MISSING = object()
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A loaded spec: ``model`` is the validated content, ``table`` the raw TOML table."""
+    """A loaded spec: ``model`` is the validated content of the TOML file at ``path``."""
 
     path: Path
     kind: str
-    table: dict
     model: Section
 
     @property
@@ -109,7 +108,7 @@ def load_spec(path: str | Path) -> ModelSpec:
     except RecursionError:
         raise SpecError(f"{path}: values nested too deeply; a spec needs at most two levels"
                         ) from None
-    return ModelSpec(path=path, kind=kind, table=table, model=model)
+    return ModelSpec(path=path, kind=kind, model=model)
 
 
 def require_kind(spec: ModelSpec, kinds: tuple[str, ...], what: str) -> None:
@@ -139,19 +138,31 @@ def data_path(spec: ModelSpec, field: str, required: bool = True) -> Path | None
     return path
 
 
+def checked_input_file(name: str | Path, field: str, what: str) -> Path:
+    """A file named by a library argument (``--weights``, ``--inputs``): it must exist."""
+    try:
+        path = Path(name)
+        found = path.is_file()
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{field} = {str(name)[:80]!r}: not a usable path ({exc}); check it",
+                        field=field) from None
+    if not found:
+        raise DataError(f"{field} = {path}: file not found; give {what}", field=field)
+    return path
+
+
 # -- arrays -----------------------------------------------------------------------------------------
 
 REAL_KINDS = "biuf"  # numpy dtype kinds qmlc reads as real numbers (bool: masks)
 
 
-def _member_header(archive: zipfile.ZipFile, name: str) -> tuple[tuple, np.dtype]:
-    """Shape and dtype of one ``.npy`` member, read from its header only."""
-    with archive.open(name) as handle:
-        version = np.lib.format.read_magic(handle)
-        if version == (1, 0):
-            shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
-        else:
-            shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
+def _npy_header(handle: BinaryIO) -> tuple[tuple, np.dtype]:
+    """Shape and dtype of the ``.npy`` array at ``handle``, read from its header only."""
+    version = np.lib.format.read_magic(handle)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
+    else:
+        shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
     return shape, dtype
 
 
@@ -178,7 +189,8 @@ def load_npz(path: Path, where: str) -> dict[str, np.ndarray]:
                 raise DataError(f"{where}: {name} member '{member}' is not a .npy array; "
                                 "write the file with numpy.savez")
             try:
-                shape, dtype = _member_header(archive, member)
+                with archive.open(member) as handle:
+                    shape, dtype = _npy_header(handle)
             except Exception as exc:  # bad magic, bad header, truncated, zlib errors
                 raise DataError(f"{where}: {name} is corrupt: member '{key}' has no valid .npy "
                                 f"header ({type(exc).__name__}); write it again with "
@@ -206,11 +218,7 @@ def load_npy(path: Path, where: str, field: str | None = None) -> np.ndarray:
     size against the memory budget), like :func:`load_npz`'s members."""
     try:
         with open(path, "rb") as handle:
-            version = np.lib.format.read_magic(handle)
-            if version == (1, 0):
-                shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
-            else:
-                shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
+            shape, dtype = _npy_header(handle)
     except Exception as exc:  # bad magic, bad header, truncated file
         raise DataError(f"{where}: cannot read {Path(path).name} as .npy ({type(exc).__name__});"
                         " write it with numpy.save", field=field) from None
@@ -282,4 +290,5 @@ def check_magnitude(log10_value: float, where: str, what: str, advice: str,
 
 
 __all__ = ["REAL_KINDS", "ModelSpec", "check_finite", "check_magnitude", "check_shape",
-           "data_path", "load_npy", "load_npz", "load_spec", "log10_abs_max", "real_array", "require_kind"]
+           "checked_input_file", "data_path", "load_npy", "load_npz", "load_spec",
+           "log10_abs_max", "real_array", "require_kind"]

@@ -109,8 +109,6 @@ def check_stage_dir(out_dir: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 # Output paths and atomic writes
 
-NAME_MAX, PATH_MAX = limits.NAME_MAX, limits.PATH_MAX
-
 
 def check_output_path(path: str | Path, directory: bool = False,
                       field: str = "output", example: str = "") -> Path:
@@ -123,15 +121,15 @@ def check_output_path(path: str | Path, directory: bool = False,
     if not text or "\x00" in text:
         raise UsageError(f"{field} = {text[:80]!r}: not a valid path; give a {what} name",
                          field=field)
-    if len(os.fsencode(text)) > PATH_MAX:
-        raise UsageError(f"{field} = {text[:60]}...: the path is longer than {PATH_MAX} bytes; "
-                         "choose a shorter one", field=field)
+    if len(os.fsencode(text)) > limits.PATH_MAX:
+        raise UsageError(f"{field} = {text[:60]}...: the path is longer than "
+                         f"{limits.PATH_MAX} bytes; choose a shorter one", field=field)
     path = Path(text)
     for part in path.parts:
-        if len(os.fsencode(part)) > NAME_MAX - 40:  # room for the temporary names' affixes
+        if len(os.fsencode(part)) > limits.NAME_MAX - 40:  # room for the temporary names' affixes
             raise UsageError(f"{field} = {text[:60]}...: the name {part[:40]}... has "
                              f"{len(os.fsencode(part))} bytes; names are limited to "
-                             f"{NAME_MAX - 40} here; choose a shorter one", field=field)
+                             f"{limits.NAME_MAX - 40} here; choose a shorter one", field=field)
     try:
         if path.exists():
             if directory and not path.is_dir():
@@ -291,7 +289,7 @@ def load_circuit(path: Path):
         raise DataError(f"{path}: cannot read QPY circuit ({exc}); re-run qmlc lower") from None
 
 
-__all__ = ["META_FILE", "NAME_MAX", "PATH_MAX", "Stage", "check_output_path", "check_stage_dir",
+__all__ = ["META_FILE", "Stage", "check_output_path", "check_stage_dir",
            "json_default", "load_array", "load_circuit", "load_json", "load_sparse", "load_stage",
            "make_parents", "qmlc_version", "remove_dirs", "save_circuit", "save_json",
            "save_sparse", "save_stage", "to_json", "write_files"]

@@ -118,15 +118,20 @@ class QirenModel:
 
     @property
     def layer_instructions(self) -> int:
-        """Gates of one hybrid layer's circuit: (L+1)K blocks of q Rot gates (three rotations
-        each) and q entanglers, and L encoding layers of q rotations."""
-        q, L, K = self.width, self.reuploads, self.blocks
-        return (L + 1) * K * q * 4 + L * q
+        """Gates of one hybrid layer's circuit (:func:`circuit_instructions`)."""
+        return circuit_instructions(self.width, self.reuploads, self.blocks)
 
     @property
     def trainable_count(self) -> int:
         """Trainable parameters (BatchNorm running statistics are buffers, not parameters)."""
         return sum(int(np.prod(s)) for k, s in self.param_shapes.items() if "running_" not in k)
+
+
+def circuit_instructions(width: int, reuploads: int, blocks: int) -> int:
+    """Gates of one re-uploading circuit: (L+1)K blocks of q Rot gates (three rotations each)
+    and q entanglers, and L encoding layers of q rotations."""
+    q, L, K = width, reuploads, blocks
+    return (L + 1) * K * q * 4 + L * q
 
 
 def qiren_from_spec(spec: ModelSpec) -> QirenModel:
@@ -185,5 +190,5 @@ def batchnorm_mode(spec: ModelSpec) -> str:
 
 
 __all__ = ["BATCHNORM_MODES", "BN_EPS", "DTYPES", "ENGINES", "QirenModel", "TrainingSettings",
-           "batchnorm_mode", "layer_key", "layer_weights", "qiren_from_spec", "spec_seed",
-           "training_from_spec"]
+           "batchnorm_mode", "circuit_instructions", "layer_key", "layer_weights",
+           "qiren_from_spec", "spec_seed", "training_from_spec"]

@@ -35,6 +35,7 @@ from qmlc.compiler.errors import SpecError
 from qmlc.compiler.qiren_model import (
     QirenModel,
     batchnorm_mode,
+    circuit_instructions,
     layer_key,
     qiren_from_spec,
     spec_seed,
@@ -217,7 +218,7 @@ def require_circuit(shape: ReuploadShape, layers: int) -> None:
     """Pre-flight check before building ``layers`` re-uploading circuits as Qiskit/Cirq
     objects (:mod:`qmlc.compiler.resources`)."""
     q, L, K = shape.width, shape.reuploads, shape.blocks
-    instructions = layers * ((L + 1) * K * q * 4 + L * q)
+    instructions = layers * circuit_instructions(q, L, K)
     resources.require(resources.Requirement(
         f"building {layers} re-uploading circuit(s) of {instructions:,} instructions",
         instructions * CIRCUIT_BYTES_PER_INSTRUCTION, "~4 KB per Qiskit instruction (measured)"),

@@ -89,6 +89,13 @@ def _apply_blocks(state: np.ndarray, blocks: np.ndarray, entangler: str) -> np.n
     return state
 
 
+def reference_gates(width: int, reuploads: int, blocks: int) -> int:
+    """Gate applications per input of the reference simulation below: (L+1)K blocks of q Rot
+    gates (one fused 2×2 each) and q entanglers, and L encoding layers of q rotations."""
+    q, L, K = width, reuploads, blocks
+    return (L + 1) * K * q * 2 + L * q
+
+
 def circuit_state_reference(angles: np.ndarray, weights: np.ndarray, final: np.ndarray,
                             entangler: str = "cz", encoding: str = "rz") -> np.ndarray:
     """Final statevectors (B, 2**q) of one hybrid layer's circuit, qubit 0 most significant."""
@@ -98,7 +105,7 @@ def circuit_state_reference(angles: np.ndarray, weights: np.ndarray, final: np.n
     # 5 states: the state, the gate application's result, |.|² and its marginals (peaks: 3.5–3.7
     # states with tracemalloc, tests/test_preflight.py; 4.1 in RSS, benchmarks/bench_preflight.py)
     resources.require(resources.statevector(q, batch=B, copies=5), where)
-    gates = (weights.shape[0] + 1) * weights.shape[1] * q * 2 + weights.shape[0] * q
+    gates = reference_gates(q, weights.shape[0], weights.shape[1])
     resources.require_time(B * gates * 2.0**q / resources.REFERENCE_UPDATES_PER_SECOND,
                            f"{B:,} inputs", where, advice="use fewer inputs or another backend")
     if not np.all(np.isfinite(angles)):
@@ -192,4 +199,5 @@ def with_batch_statistics(model: QirenModel, weights: dict[str, np.ndarray], X: 
 
 
 __all__ = ["ROTATIONS", "circuit_expectations_reference", "circuit_state_reference",
-           "layer_angles", "reference_forward", "rot_matrix", "with_batch_statistics"]
+           "layer_angles", "reference_forward", "reference_gates", "rot_matrix",
+           "with_batch_statistics"]

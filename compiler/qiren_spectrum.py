@@ -27,7 +27,7 @@ from qmlc.compiler import resources
 from qmlc.compiler.errors import TooLargeError
 from qmlc.compiler.progress import task
 from qmlc.compiler.qiren_model import QirenModel
-from qmlc.compiler.qiren_reference import circuit_expectations_reference
+from qmlc.compiler.qiren_reference import circuit_expectations_reference, reference_gates
 
 MAX_GRID_POINTS = 200_000
 
@@ -210,7 +210,7 @@ def _reference_in_chunks(model: QirenModel, weights: np.ndarray, final: np.ndarr
     def run(H: np.ndarray) -> np.ndarray:
         where = f"spectrum of layer 1 ({q} qubits, {H.shape[0]:,} grid points)"
         resources.require(per_point, where)
-        gates = (model.reuploads + 1) * model.blocks * q * 2 + model.reuploads * q
+        gates = reference_gates(q, model.reuploads, model.blocks)
         seconds = H.shape[0] * (1 << q) * gates / resources.REFERENCE_UPDATES_PER_SECOND
         resources.require_time(seconds, "simulating every grid point", where,
                                advice="use a smaller width or reuploads")

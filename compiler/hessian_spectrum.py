@@ -42,6 +42,7 @@ and the general routine, with the residual of each Ritz pair reported.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -77,13 +78,18 @@ class LanczosRun:
     def steps(self) -> int:
         return int(self.alpha.size)
 
+    @functools.cached_property
+    def _eigh(self) -> tuple[np.ndarray, np.ndarray]:
+        """Eigenvalues (ascending) and eigenvectors of T, shared by the Ritz pairs below."""
+        return sla.eigh_tridiagonal(self.alpha, self.beta)
+
     def ritz(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Nodes θ_j (eigenvalues of T, ascending), Gauss weights τ_j = (y_j[0])² and the Ritz
         residuals ‖H x_j − θ_j x_j‖ = β_next·|y_j[−1]| (exact in exact arithmetic; Parlett,
         "The Symmetric Eigenvalue Problem", 1998, Sec. 13.2)."""
         if self.steps == 1:
             return self.alpha.copy(), np.ones(1), np.array([self.beta_next])
-        nodes, vectors = sla.eigh_tridiagonal(self.alpha, self.beta)
+        nodes, vectors = self._eigh
         return nodes, vectors[0] ** 2, self.beta_next * np.abs(vectors[-1])
 
     def extreme_ritz_vectors(self) -> tuple[np.ndarray, np.ndarray]:
@@ -92,7 +98,7 @@ class LanczosRun:
             raise ValueError("the Lanczos basis was not kept")
         if self.steps == 1:
             return self.basis[0].copy(), self.basis[0].copy()
-        _, vectors = sla.eigh_tridiagonal(self.alpha, self.beta)
+        _, vectors = self._eigh
         out = self.basis[:self.steps].T @ vectors[:, [0, -1]]
         return tuple(x / np.linalg.norm(x) for x in out.T)
 

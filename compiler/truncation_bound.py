@@ -29,6 +29,7 @@ norms alone promise no convergence at all, which is the point of the check).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -77,36 +78,49 @@ class TruncationBound(Result):
 def truncation_bound(norms: Sequence[float], u0_norm: float, order: int,
                      steps: int) -> float:
     """max_{t ≤ T} E_t at level 1 for truncation order N (module docstring)."""
-    m = lift_majorants(norms, order)
-    kept, dropped = m[1:, :order + 1], m[1:, order + 1:]
-    powers_dropped = np.arange(order + 1, m.shape[1])
-    x = float(u0_norm)
-    error = np.zeros(order + 1)       # levels 0..N; level 0 (the constant) is exact
-    worst = 0.0
+    return _majorant_bounds(norms, u0_norm, [order], steps)[0][0]
+
+
+def _majorant_bounds(norms: Sequence[float], u0_norm: float, orders: Sequence[int],
+                     steps: int) -> tuple[list[float], float]:
+    """(max_t E_t for each order, max_t x_t): one pass of the majorant iteration x_{t+1} = φ(x_t)
+    shared by every order; an order's bound is +∞ from the first step where its E_t or x_t is
+    not finite."""
+    coefficients = np.asarray(norms, float)[::-1]
+    states = []                       # per order: kept, dropped, powers, E on levels 0..N
+    for order in orders:
+        m = lift_majorants(norms, order)
+        states.append((m[1:, :order + 1], m[1:, order + 1:], np.arange(order + 1, m.shape[1]),
+                       np.zeros(order + 1)))
+    worst = [0.0] * len(orders)       # level 0 (the constant) is exact
+    x = biggest = float(u0_norm)
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(steps):
-            residual = dropped @ (x ** powers_dropped) if powers_dropped.size else 0.0
-            error[1:] = kept @ error + residual
-            x = float(np.polyval(np.asarray(norms, float)[::-1], x))
-            if not np.isfinite(error[1]) or not np.isfinite(x):
-                return float("inf")
-            worst = max(worst, float(error[1]))
-    return worst
+            x_next = float(np.polyval(coefficients, x))
+            for k, (kept, dropped, powers, error) in enumerate(states):
+                if math.isinf(worst[k]):
+                    continue
+                residual = dropped @ (x ** powers) if powers.size else 0.0
+                error[1:] = kept @ error + residual
+                if not np.isfinite(error[1]) or not np.isfinite(x_next):
+                    worst[k] = math.inf
+                else:
+                    worst[k] = max(worst[k], float(error[1]))
+            x = x_next
+            if not np.isfinite(x):    # every order is +∞ from here on, and so is max_t x_t
+                return [math.inf] * len(orders), math.inf
+            biggest = max(biggest, x)
+    return worst, biggest
 
 
 def truncation_bounds(norms: Sequence[float], u0_norm: float, max_order: int,
                       steps: int) -> TruncationBound:
     """The bound for every order 1..max_order, and the majorant's largest value max_t x_t."""
-    x, biggest = float(u0_norm), float(u0_norm)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(steps):
-            x = float(np.polyval(np.asarray(norms, float)[::-1], x))
-            biggest = max(biggest, x) if np.isfinite(x) else float("inf")
     orders = list(range(1, max_order + 1))
+    bounds, biggest = _majorant_bounds(norms, u0_norm, orders, steps)
     return TruncationBound(
         norms=[float(v) for v in norms], u0_norm=float(u0_norm), steps=int(steps),
-        orders=orders, bounds=[truncation_bound(norms, u0_norm, n, steps) for n in orders],
-        majorant_max=biggest,
+        orders=orders, bounds=bounds, majorant_max=biggest,
         model="a-priori majorant bound: max_t ||u_t - u_hat_t||_inf <= truncation error of the "
               "scalar map x -> sum_l ||G_l||_inf x^l from ||u_0||_inf (induced inf-norms are "
               "multiplicative under Kronecker products); an upper bound, exact for 1-d maps "

@@ -178,8 +178,8 @@ def _windows(snapshots: list[SpectrumSnapshot], every: int, steps: int) -> list[
             continue
         if run:
             windows.append(DissipationWindow(
-                start=run[0].step, end=min(run[-1].step + every, steps) if run[-1].step < steps
-                else steps, checkpoints=tuple(s.step for s in run),
+                start=run[0].step, end=min(run[-1].step + every, steps),
+                checkpoints=tuple(s.step for s in run),
                 classes=tuple(s.classification for s in run)))
         run = []
     return windows

@@ -166,6 +166,10 @@ def test_qiren_training_model_bounds_the_real_allocation(q, L, K, layers, sample
                        entangler="cnot")
     coords = np.random.default_rng(1).uniform(-1, 1, (samples, 2))
     weights = init_weights(model, 0)
+    # Numba compiles the kernels on their first call in a process without its on-disk cache (a
+    # fresh CI machine): ~50 MB of compiler objects under tracemalloc, once per dtype, whatever
+    # the sizes; the model bounds the arrays of a step, so compile on two samples first
+    loss_and_grad(model, weights, coords[:2], coords[:2, :1], dtype)
     first = _peak(lambda: loss_and_grad(model, weights, coords, coords[:, :1], dtype))
     steady = _peak(lambda: loss_and_grad(model, weights, coords, coords[:, :1], dtype))
     need = training_requirement(model, samples, dtype).bytes

@@ -84,7 +84,8 @@ def carleman_from_polymap(polymap: PolynomialMap, order: int, steps: int,
             f"{dissipation.spectral_radius:.4g}, {dissipation.expanding_modes} expanding "
             f"of {dissipation.n_modes} modes, amplification {dissipation.amplification_over_horizon:.3g}"
             f" over {steps} steps): κ of the history system grows exponentially in T and no QLSA "
-            "helps; lower the learning rate, or set allow_nondissipative to build it anyway")
+            "helps; lower the learning rate, or set allow_nondissipative to build it anyway",
+            field="G1")
     with task(f"building the history system ({structure.dim:,} rows)"):
         system = build_carleman_system(polymap, order, steps)
     with task("condition number of the history system"):

@@ -71,7 +71,7 @@ def _verify_orders(polymap: PolynomialMap, order: int, steps: int,
         bad = int(np.argmax(~np.all(np.isfinite(exact), axis=1)))
         raise NonDissipativeError(f"{where}: the map's trajectory overflows float64 at step {bad} "
                                   f"of {steps}: the dynamics expand; lower the learning rate or "
-                                  "the steps")
+                                  "the steps", field="steps")
     scale = float(np.abs(exact).max()) or 1.0
     checks = []
     for n_order in range(1, order + 1):
@@ -105,7 +105,7 @@ def verify_spec(spec: ModelSpec, allow_nondissipative: bool = False) -> Verifica
             f"{where}: the dynamics are non-dissipative (spectral radius of G1 = "
             f"{dissipation.spectral_radius:.4g}, amplification "
             f"{dissipation.amplification_over_horizon:.3g} over {steps} steps); lower the learning "
-            "rate, or set allow_nondissipative to check it anyway")
+            "rate, or set allow_nondissipative to check it anyway", field="G1")
     reference = None
     if spec.kind == "sparse-network":
         with task(f"true gradient descent, {steps} steps"):

@@ -44,13 +44,14 @@ SLOW = settings(FAST, max_examples=25)
 VALID_ESTIMATES = settings(FAST, max_examples=12)  # ~1.5 s each: a new symbolic structure
 
 
-def contract(call, *names: str) -> str:
+def contract(call, *names: str, record=event) -> str:
     """Run ``call``: 'ok', or the message of a QmlcError, which must be one line and name the
-    input (its ``field``, or one of ``names``). Anything else propagates and fails the test."""
+    input (its ``field``, or one of ``names``). Anything else propagates and fails the test.
+    ``record`` notes the outcome (hypothesis's ``event``; a no-op outside a hypothesis test)."""
     try:
         call()
     except QmlcError as exc:
-        event(f"refused: {type(exc).__name__}")
+        record(f"refused: {type(exc).__name__}")
         message = str(exc)
         assert message and "\n" not in message and "\r" not in message, repr(message)
         assert " ".join(message.split()) == message, repr(message)
@@ -59,7 +60,7 @@ def contract(call, *names: str) -> str:
         elif names:
             assert any(name in message for name in names), (names, message)
         return message
-    event("accepted")
+    record("accepted")
     return "ok"
 
 
@@ -379,6 +380,30 @@ def test_network_arrays(network_dir, data):
         with np.errstate(all="ignore"):
             contract(lambda: lower_to_carleman(load_spec(spec_path)), file, key,
                      "network.weights", "training.data", "training.expansion_point")
+    finally:
+        shutil.rmtree(scratch)
+
+
+NETWORK_ARRAYS = [("tiny_network_weights.npz", key) for key in ("W1", "b1", "W2", "mask_W1")] + \
+    [("tiny_network_data.npz", key) for key in ("X", "Y")] + \
+    [("tiny_network_expansion.npz", key) for key in ("W1", "W2")]
+
+
+@pytest.mark.parametrize("file,key", NETWORK_ARRAYS)
+@pytest.mark.parametrize("factor", [1e30, -1e150])
+def test_every_scaled_network_array(network_dir, file, key, factor):
+    """Every array scaled up, not only the ones the derandomized draw above reaches (Y x 1e30
+    once made the dynamics expand with a refusal that named no input)."""
+    scratch = _in_copy(network_dir)
+    try:
+        content = dict(np.load(scratch / file))
+        content[key] = content[key] * factor
+        np.savez(scratch / file, **content)
+        spec_path = _write_spec(scratch, NETWORK)
+        with np.errstate(all="ignore"):
+            contract(lambda: lower_to_carleman(load_spec(spec_path)), file, key,
+                     "network.weights", "training.data", "training.expansion_point",
+                     record=lambda _outcome: None)
     finally:
         shutil.rmtree(scratch)
 

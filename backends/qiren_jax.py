@@ -33,7 +33,6 @@ from qmlc.backends.qiren_train import (
     ADAM_BETAS,
     ADAM_EPS,
     BN_MOMENTUM,
-    circuit_of,
     epoch_batches,
 )
 from qmlc.circuits import qiren_statevector as sv
@@ -200,7 +199,7 @@ def model_outputs(model: QirenModel, params: dict, coords, running: dict | None 
     """Outputs and every layer's batch (mean, biased var); ``running`` (i -> (mean, var)) uses
     those statistics instead of the batch's (inference)."""
     _, jnp = _jax()
-    circuit = circuit_of(model)
+    circuit = model.circuit
     x, stats = coords, []
     for i in range(model.layers):
         z = x @ params[layer_key(i, "linear.weight")].T + params[layer_key(i, "linear.bias")]

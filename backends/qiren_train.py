@@ -38,7 +38,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from qmlc.circuits import qiren_statevector as sv
-from qmlc.circuits.reupload import ReuploadShape
 from qmlc.compiler import limits, resources
 from qmlc.compiler.errors import DataError, TooLargeError, UsageError
 from qmlc.compiler.qiren_model import BN_EPS, DTYPES, ENGINES, QirenModel, layer_key, layer_weights
@@ -59,12 +58,6 @@ EVAL_CHUNK = 4096  # samples per forward pass when evaluating a whole signal
 COMPLEX64_TOLERANCE = {"loss_rtol": 1e-5, "grad_rtol": 1e-4}
 
 
-def circuit_of(model: QirenModel) -> ReuploadShape:
-    return ReuploadShape(
-        model.width, model.reuploads, model.blocks, model.entangler, model.encoding
-    )
-
-
 def trainable_keys(model: QirenModel) -> list[str]:
     """Weight keys Adam updates (BatchNorm running statistics are buffers)."""
     return [k for k in model.param_shapes if "running_" not in k]
@@ -75,7 +68,7 @@ def fuse_model(model: QirenModel, weights: Mapping[str, np.ndarray], dtype: str,
     """Every hybrid layer's fused circuit matrices, built in one batched pass."""
     stack = np.stack([weights[layer_key(i, "circuit.weights")] for i in range(model.layers)])
     final = np.stack([weights[layer_key(i, "circuit.final")] for i in range(model.layers)])
-    return sv.fuse(circuit_of(model), stack, final, dtype, ws)
+    return sv.fuse(model.circuit, stack, final, dtype, ws)
 
 
 def batch_bytes(model: QirenModel, batch: int, dtype: str = "complex64") -> int:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qmlc.circuits.reupload import ENCODINGS, ENTANGLERS
+from qmlc.circuits.reupload import ENCODINGS, ENTANGLERS, ReuploadShape
 from qmlc.compiler import limits
 from qmlc.compiler.errors import SpecError
 from qmlc.compiler.qiren_signal import signal_dims
@@ -115,6 +115,12 @@ class QirenModel:
         shapes["out.weight"] = (self.out_dim, q)
         shapes["out.bias"] = (self.out_dim,)
         return shapes
+
+    @property
+    def circuit(self) -> ReuploadShape:
+        """The re-uploading circuit of every hybrid layer (one shape; weights differ per layer)."""
+        return ReuploadShape(self.width, self.reuploads, self.blocks, self.entangler,
+                             self.encoding)
 
     @property
     def layer_instructions(self) -> int:

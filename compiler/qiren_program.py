@@ -115,7 +115,7 @@ class QirenProgram(Stage):
         from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
         from qiskit.circuit import Parameter
 
-        require_circuit(_shape(self.model), self.model.layers)
+        require_circuit(self.model.circuit, self.model.layers)
         q = self.model.width
         regs = [QuantumRegister(q, f"l{i}") for i in range(self.model.layers)]
         circuit = QuantumCircuit(*regs, name="qiren")
@@ -197,7 +197,7 @@ class QirenProgram(Stage):
     def read_files(cls, in_dir: Path, meta: dict) -> QirenProgram:
         model = QirenModel(**meta["model"])
         arrays = load_npz(in_dir / "program.npz", str(in_dir))
-        shape = _shape(model)
+        shape = model.circuit
         return cls(
             model=model,
             affines=tuple(AffineMap(arrays[f"affine{i}.weight"], arrays[f"affine{i}.bias"])
@@ -225,15 +225,10 @@ def require_circuit(shape: ReuploadShape, layers: int) -> None:
         f"QIREN circuits (width {q}, reuploads {L}, blocks {K})")
 
 
-def _shape(model: QirenModel) -> ReuploadShape:
-    return ReuploadShape(model.width, model.reuploads, model.blocks, model.entangler,
-                         model.encoding)
-
-
 def lower_qiren(model: QirenModel, weights: dict[str, np.ndarray]) -> QirenProgram:
     """Fold each BatchNorm into its Linear and attach the numeric circuit weights."""
     weights = validate_weights(weights, model)
-    shape = _shape(model)
+    shape = model.circuit
     affines, circuits = [], []
     for i in range(model.layers):
         affines.append(AffineMap(*fold_batchnorm(weights, i)))

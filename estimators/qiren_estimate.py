@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qmlc.circuits.reupload import ReuploadShape, qiskit_circuit
+from qmlc.circuits.reupload import qiskit_circuit
 from qmlc.circuits.reupload_bloq import ReuploadLayerBloq
 from qmlc.compiler import limits, resources
 from qmlc.compiler.errors import UsageError
@@ -134,9 +134,7 @@ def circuit_figures(model: QirenModel) -> dict:
         return {**figures, "depth": None, "two_qubit_depth": None, "gate_counts": None,
                 "source": f"Qualtran bloq counts; the {instructions:,}-gate circuit is too large "
                           f"to build for its depth (limit {MAX_CIRCUIT_INSTRUCTIONS:,})"}
-    shape = ReuploadShape(model.width, model.reuploads, model.blocks, model.entangler,
-                          model.encoding)
-    circuit = qiskit_circuit(shape)
+    circuit = qiskit_circuit(model.circuit)
     ops = {str(k): int(v) for k, v in circuit.count_ops().items()}
     two_qubit = ops.get("cz", 0) + ops.get("cx", 0)
     rotations = sum(ops.get(g, 0) for g in ("rz", "ry", "rx"))

@@ -59,12 +59,13 @@ def verify_polymap(polymap: PolynomialMap, order: int, steps: int,
                    reference: np.ndarray | None = None, where: str = "model") -> Verification:
     """Truncation error of orders 1..N against the exact map (and an optional reference)."""
     check_history_size(predicted_structure(polymap, order, steps), where)
-    return _verify_orders(polymap, order, steps, reference, where)
+    return verify_orders(polymap, order, steps, reference, where)
 
 
-def _verify_orders(polymap: PolynomialMap, order: int, steps: int,
+def verify_orders(polymap: PolynomialMap, order: int, steps: int,
                    reference: np.ndarray | None, where: str) -> Verification:
-    """:func:`verify_polymap` once the history system's size has been checked."""
+    """:func:`verify_polymap` for a caller that has already checked the history system's size
+    (:func:`qmlc.compiler.pipeline.check_history_size`)."""
     with np.errstate(over="ignore", invalid="ignore"):
         exact = polymap.iterate(steps)
     if not np.all(np.isfinite(exact)):
@@ -110,4 +111,4 @@ def verify_spec(spec: ModelSpec, allow_nondissipative: bool = False) -> Verifica
     if spec.kind == "sparse-network":
         with task(f"true gradient descent, {steps} steps"):
             reference = network_gradient_descent(spec, steps)
-    return _verify_orders(polymap, order, steps, reference, where)
+    return verify_orders(polymap, order, steps, reference, where)

@@ -6,7 +6,7 @@ many time steps, condition numbers that grow, and expensive readout. Each check 
 number on one count for the model at hand; the pass criteria are qmlc's, stated in each result:
 
 1. **Truncation convergence** — the error of the order-N history solution against the exact
-   polynomial map: measured by :func:`qmlc.compiler.verify.verify_polymap` (explicit solve,
+   polynomial map: measured by :func:`qmlc.compiler.verify.verify_orders` (explicit solve,
    every order 1..N) when the spec's system can be built, else the a-priori majorant bound of
    :mod:`qmlc.compiler.truncation_bound`. Pass: relative error at order N ≤ ε (the estimate's
    target error; a larger truncation error would dominate the answer) and not larger than at
@@ -41,7 +41,7 @@ from qmlc.compiler.errors import TooLargeError
 from qmlc.compiler.pipeline import check_history_size, predicted_structure
 from qmlc.compiler.results import Result
 from qmlc.compiler.truncation_bound import truncation_bounds
-from qmlc.compiler.verify import verify_polymap
+from qmlc.compiler.verify import verify_orders
 from qmlc.estimators.estimate import ResourceEstimate
 from qmlc.estimators.requests import EstimateRequest
 from qmlc.estimators.sweep import ScalingSweep
@@ -83,7 +83,7 @@ class CarlemanChecks(Result):
 
 
 def _explicit_verification(request: EstimateRequest):
-    """verify_polymap on the spec's own map (and true gradient descent for networks), or None
+    """verify_orders on the spec's own map (and true gradient descent for networks), or None
     when there is no map or its history system is beyond the explicit limits."""
     if request.polymap is None:
         return None
@@ -96,7 +96,7 @@ def _explicit_verification(request: EstimateRequest):
     if request.spec is not None and request.spec.kind == "sparse-network":
         from qmlc.compiler.network_loss import network_gradient_descent
         reference = network_gradient_descent(request.spec, steps)
-    return verify_polymap(polymap, order, steps, reference, where=request.source)
+    return verify_orders(polymap, order, steps, reference, where=request.source)
 
 
 def truncation_check(request: EstimateRequest) -> CarlemanCheck:

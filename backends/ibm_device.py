@@ -28,7 +28,7 @@ from typing import Any
 from qmlc.compiler.errors import UsageError
 
 __all__ = ["FAKE_LADDER", "Device", "fake_device_names", "is_ibm_backend", "require_qubits",
-           "resolve_device", "runtime_service", "scrub"]
+           "resolve_device", "resolve_named_device", "runtime_service", "scrub"]
 
 # Offline devices tried in this order by plain ``ibm-fake`` (first that holds the circuit): one
 # snapshot per size class, from 5-qubit Falcons to the 156-qubit Heron r2 ``fake_fez``.
@@ -92,6 +92,15 @@ class Device:
 def is_ibm_backend(backend: str) -> bool:
     """Whether a ``--backend`` value names an IBM device (real or fake)."""
     return backend == "ibm-fake" or backend.startswith(("ibm:", "ibm-fake:"))
+
+
+def resolve_named_device(backend: str, noiseless: bool = False) -> Device | None:
+    """The device of a request that names one, resolved before any work (a missing account or
+    an unknown name then costs nothing); None for ``ibm-fake`` and ``ibm:least-busy``, which
+    pick a device by the circuit's width (:func:`resolve_device` once it is known)."""
+    if backend in ("ibm-fake", "ibm:least-busy"):
+        return None
+    return resolve_device(backend, 1, noiseless=noiseless)
 
 
 def resolve_device(backend: str, min_qubits: int, noiseless: bool = False) -> Device:

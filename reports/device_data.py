@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from qmlc.backends.ibm_device import Device, require_qubits, resolve_device
+from qmlc.backends.ibm_device import Device, require_qubits, resolve_device, resolve_named_device
 from qmlc.backends.ibm_isa import ESP_MODEL, IsaReport
 from qmlc.backends.qiren_ibm import run_qiren_on_device
 from qmlc.backends.qlsa_ibm import run_qlsa_on_device
@@ -97,9 +97,7 @@ def plan_device(spec: ModelSpec, request: str, optimization_level: int,
                                           "the preset pass manager's levels are 0 to 3")
     with as_device_flag():
         # a named device first, as 'qmlc run' does: a missing account or a bad name costs nothing
-        early = None
-        if request not in ("ibm-fake", "ibm:least-busy"):
-            early = resolve_device(request, 1)
+        early = resolve_named_device(request)
         if spec.kind == "qiren":
             lowered = lower_qiren_spec(spec, weights)
             model = lowered.model

@@ -17,7 +17,7 @@ import sys
 
 import numpy as np
 
-from qmlc.backends.ibm_device import Device, is_ibm_backend, resolve_device
+from qmlc.backends.ibm_device import Device, is_ibm_backend, resolve_device, resolve_named_device
 from qmlc.backends.qiren_ibm import run_qiren_on_device
 from qmlc.backends.qiren_run import BACKENDS as QIREN_BACKENDS
 from qmlc.backends.qiren_run import run_qiren_program
@@ -65,9 +65,7 @@ def main(args: argparse.Namespace) -> VerbOutput:
     if args.amplify and args.algorithm != "qsvt":
         raise UsageError("--amplify applies to --algorithm qsvt only; drop it for hhl")
     # A named device is looked up first, so a missing account or an unknown name costs nothing.
-    early = None
-    if ibm and args.backend not in ("ibm-fake", "ibm:least-busy"):
-        early = resolve_device(args.backend, 1, noiseless=args.noiseless)
+    early = resolve_named_device(args.backend, noiseless=args.noiseless) if ibm else None
     if spec.kind == "qiren":
         return run_qiren(args, spec, early)
     return run_carleman(args, spec, early)

@@ -312,12 +312,6 @@ def loss_oracle(spec_or_problem: ModelSpec | NetworkProblem) -> LossOracle:
     return LossOracle(as_network_problem(spec_or_problem, explicit=False))
 
 
-def hessian_spectrum(problem: NetworkProblem) -> np.ndarray:
-    """Eigenvalues of ∇²L(θ0), ascending (dense; n ≤ explicit_limit(2))."""
-    hess = loss_derivatives(problem, third=False).hess
-    return np.linalg.eigvalsh(0.5 * (hess + hess.T))
-
-
-__all__ = ["LossDerivatives", "LossOracle", "hessian_spectrum", "loss_derivatives", "loss_oracle",
+__all__ = ["LossDerivatives", "LossOracle", "loss_derivatives", "loss_oracle",
            "network_gradient_descent", "network_loss", "numpy_blas_single_threaded",
            "without_dead_units"]

@@ -9,8 +9,8 @@ stays fixed at its value (the paper counts only the pruned weights; fixed biases
 the number of surviving weights). Order: for layer i = 1..L the variable entries of W_i in
 row-major order, then those of b_i.
 
-Network. Layer sizes d_0..d_L; hidden layers z ↦ σ(W z + b) with σ in ``ACTIVATIONS``, the output
-layer is affine. Losses, over m training pairs (x_i, y_i):
+Network. Layer sizes d_0..d_L; hidden layers z ↦ σ(W z + b) with σ in
+``qmlc.compiler.schema.ACTIVATIONS``, the output layer is affine. Losses, over m training pairs (x_i, y_i):
 
 * ``mse``: L = (1 / (m d_L)) Σ_i ‖f(x_i) − y_i‖² (mean over samples and outputs, like
   ``torch.nn.MSELoss``);
@@ -29,7 +29,6 @@ import numpy as np
 
 from qmlc.compiler import resources
 from qmlc.compiler.errors import DataError, SpecError, TooLargeError
-from qmlc.compiler.schema import ACTIVATIONS, LOSSES
 from qmlc.compiler.spec import (
     ModelSpec,
     check_magnitude,
@@ -295,6 +294,6 @@ def as_network_problem(spec_or_problem: ModelSpec | NetworkProblem,
     return load_network(spec_or_problem, explicit=explicit)
 
 
-__all__ = ["ACTIVATIONS", "LOSSES", "MAX_N_SECOND_ORDER", "MAX_N_THIRD_ORDER",
+__all__ = ["MAX_N_SECOND_ORDER", "MAX_N_THIRD_ORDER",
            "NetworkProblem", "as_network_problem", "explicit_limit", "load_network",
            "taylor_requirement"]
